@@ -1,0 +1,54 @@
+"""Text normalisation applied to every quote before feature extraction.
+
+State-media text arrives with typographic quotes, glued words ("toKim Jong Un"), stray comma runs
+left by scraping (", , ,") and end marks ("-0-"). Normalising these keeps the features about wording,
+not about the quirks of one scrape. Any change here changes what a trained model sees, so a change
+must bump NORMALISATION_VERSION; bundles record it and are refused when it differs.
+"""
+
+import re
+import unicodedata
+
+NORMALISATION_VERSION = 1
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+    }
+)
+# Two lower-case letters directly followed by a capitalised word or an acronym, as in "toKim" or
+# "byKCNA"; "McDonald" and "iPhone" are left alone.
+_GLUED_WORDS = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z]|[A-Z]{2,}\b)")
+_END_MARK = re.compile(r"(?:^|\s)-0-(?=\s|$)")
+_COMMA_RUNS = re.compile(r"(?:\s*,){2,}")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def clean(text: str) -> str:
+    """Repair the typographic and scraping quirks of a quote, keeping its case and wording."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = _END_MARK.sub(" ", text)
+    text = _GLUED_WORDS.sub(" ", text)
+    text = _COMMA_RUNS.sub(",", text)
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    text = _WHITESPACE.sub(" ", text).strip()
+    return text.strip(" ,")
+
+
+def normalise(text: str) -> str:
+    """The form the feature extractors see: cleaned and lower-cased."""
+    return clean(text).lower()
