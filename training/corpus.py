@@ -1,0 +1,113 @@
+"""Reading labelled quotes: the project's corpus and any labelled JSONL used for evaluation."""
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from rhetoric.labels import LABELS, Label, check_labels
+
+Kind = Literal["speech", "statement", "commentary", "editorial", "letter", "report", "analyst", "wire", "interview"]
+KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+
+
+class LabelledQuote(BaseModel):
+    """The fields every labelled file needs; other fields are kept but not required."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    labels: list[Label]
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _known_labels(cls, value: object) -> list[Label]:
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValueError("labels must be a list of strings")
+        return check_labels(value)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text is blank")
+        return value
+
+
+class CorpusQuote(LabelledQuote):
+    """A quote of the project's own corpus, with the metadata the standard asks for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z]{2,8}-\d{4,6}$")
+    kind: Kind
+    speaker: str | None = Field(default=None, max_length=40)
+    target: str | None = Field(default=None, max_length=40)
+    topic: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
+
+
+class CorpusFormatError(ValueError):
+    """A labelled file that cannot be read; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class LabelledFile:
+    path: Path
+    sha256: str
+    quotes: list[LabelledQuote]
+
+
+def read_labelled(path: Path, strict: bool = False) -> LabelledFile:
+    """Read a JSONL file of labelled quotes; strict applies the corpus schema."""
+    schema: type[LabelledQuote] = CorpusQuote if strict else LabelledQuote
+    raw = path.read_bytes()
+    quotes: list[LabelledQuote] = []
+    problems: list[str] = []
+    for number, line in enumerate(raw.decode("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            quotes.append(schema.model_validate(json.loads(line)))
+        except json.JSONDecodeError as error:
+            problems.append(f"{path}:{number}: not JSON ({error.msg})")
+        except ValidationError as error:
+            detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'line'}: {e['msg']}" for e in error.errors())
+            problems.append(f"{path}:{number}: {detail}")
+    if problems:
+        shown = "\n".join(problems[:20])
+        more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise CorpusFormatError(f"{len(problems)} invalid line(s):\n{shown}{more}")
+    return LabelledFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), quotes=quotes)
+
+
+def label_matrix(quotes: Sequence[LabelledQuote]) -> NDArray[np.int_]:
+    """One row per quote, one 0/1 column per label in LABELS order."""
+    return np.array([[int(label in quote.labels) for label in LABELS] for quote in quotes], dtype=int).reshape(
+        len(quotes), len(LABELS)
+    )
+
+
+def label_counts(quotes: Iterable[LabelledQuote]) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for quote in quotes:
+        counts.update(quote.labels)
+        if not quote.labels:
+            counts["neutral"] += 1
+        if len(quote.labels) > 1:
+            counts["multi_label"] += 1
+    return {key: counts[key] for key in (*LABELS, "neutral", "multi_label")}
+
+
+def combined_sha256(files: Sequence[LabelledFile]) -> str:
+    digest = hashlib.sha256()
+    for labelled_file in files:
+        digest.update(labelled_file.sha256.encode())
+    return digest.hexdigest()

@@ -1,0 +1,51 @@
+"""Scores of thresholded multi-label predictions, and threshold tuning."""
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+
+from rhetoric.bundle import LabelMetrics, Metrics
+from rhetoric.labels import LABELS, Label
+
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
+
+
+def score_predictions(data: str, truth: NDArray[np.int_], predicted: NDArray[np.int_]) -> Metrics:
+    precision, recall, f1, support = precision_recall_fscore_support(truth, predicted, average=None, zero_division=0.0)
+    return Metrics(
+        data=data,
+        quotes=int(truth.shape[0]),
+        per_label={
+            label: LabelMetrics(
+                precision=round(float(precision[i]), 4),
+                recall=round(float(recall[i]), 4),
+                f1=round(float(f1[i]), 4),
+                support=int(support[i]),
+            )
+            for i, label in enumerate(LABELS)
+        },
+        macro_f1=round(float(f1_score(truth, predicted, average="macro", zero_division=0.0)), 4),
+        micro_f1=round(float(f1_score(truth, predicted, average="micro", zero_division=0.0)), 4),
+        exact_match=round(float(accuracy_score(truth, predicted)), 4),
+    )
+
+
+def tune_thresholds(truth: NDArray[np.int_], scores: NDArray[np.float64]) -> dict[Label, float]:
+    """Per label, the threshold with the best F1 on out-of-fold scores; ties go to the one nearest 0.5."""
+    thresholds: dict[Label, float] = {}
+    for i, label in enumerate(LABELS):
+        f1s = np.array([f1_score(truth[:, i], scores[:, i] >= t, zero_division=0.0) for t in THRESHOLD_GRID])
+        best = np.flatnonzero(np.isclose(f1s, f1s.max()))
+        chosen = best[np.argmin(np.abs(THRESHOLD_GRID[best] - 0.5))]
+        thresholds[label] = float(THRESHOLD_GRID[chosen])
+    return thresholds
+
+
+def format_metrics(metrics: Metrics) -> str:
+    lines = [f"{metrics.data} ({metrics.quotes} quotes)", f"  {'label':<14}{'prec':>7}{'recall':>8}{'F1':>7}{'n':>6}"]
+    for label, m in metrics.per_label.items():
+        lines.append(f"  {label:<14}{m.precision:>7.3f}{m.recall:>8.3f}{m.f1:>7.3f}{m.support:>6}")
+    lines.append(
+        f"  macro-F1 {metrics.macro_f1:.3f}  micro-F1 {metrics.micro_f1:.3f}  exact match {metrics.exact_match:.3f}"
+    )
+    return "\n".join(lines)
