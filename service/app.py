@@ -1,0 +1,136 @@
+"""The FastAPI application: create_app(settings) builds it, the lifespan loads the model."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from rhetoric.bundle import BundleError, ModelCard, load_bundle
+from rhetoric.scoring import Scorer
+from service.body import read_json_body
+from service.errors import install_error_handlers
+from service.schemas import (
+    ERROR_RESPONSES,
+    ClassifyRequest,
+    ClassifyResponse,
+    ClassifyResult,
+    Health,
+    LabelScores,
+    ModelRef,
+    Readiness,
+    classify_request_model,
+)
+from service.settings import Settings
+
+log = logging.getLogger("service")
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    card: ModelCard
+    scorer: Scorer
+
+    @property
+    def ref(self) -> ModelRef:
+        return ModelRef(name=self.card.name, version=self.card.version)
+
+
+def load_served_model(settings: Settings) -> ServedModel:
+    bundle = load_bundle(settings.model_dir)
+    return ServedModel(card=bundle.card, scorer=Scorer(bundle.pipeline, bundle.card.thresholds))
+
+
+def get_model(request: Request) -> ServedModel:
+    model: ServedModel | None = request.app.state.model
+    if model is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"no model loaded: {request.app.state.model_error}")
+    return model
+
+
+ModelDep = Annotated[ServedModel, Depends(get_model)]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    request_model = classify_request_model(settings.max_texts, settings.max_text_chars)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.model = None
+        app.state.model_error = "loading"
+        try:
+            app.state.model = load_served_model(settings)
+        except BundleError as error:
+            app.state.model_error = str(error)
+            log.error("serving without a model: %s", error)
+        else:
+            card = app.state.model.card
+            log.info("serving %s %s from %s", card.name, card.version, settings.model_dir)
+        yield
+        app.state.model = None
+
+    app = FastAPI(
+        title="rhetoric",
+        summary="Labels the rhetorical frames of state-media quotes: gratitude, hostility, self_reliance.",
+        version="0.1.0",
+        lifespan=lifespan,
+        responses=ERROR_RESPONSES,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    async def classify_body(request: Request) -> ClassifyRequest:
+        data = await read_json_body(request, settings.max_body_bytes)
+        try:
+            return request_model.model_validate(data)
+        except ValidationError as error:
+            raise RequestValidationError(error.errors()) from error
+
+    @app.post(
+        "/v1/classify",
+        response_model=ClassifyResponse,
+        tags=["classify"],
+        summary="Label one quote or a batch of quotes",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": request_model.model_json_schema()}},
+            }
+        },
+    )
+    def classify(body: Annotated[ClassifyRequest, Depends(classify_body)], model: ModelDep) -> ClassifyResponse:
+        predictions = model.scorer.predict(body.all_texts())
+        return ClassifyResponse(
+            model=model.ref,
+            results=[ClassifyResult(labels=p.labels, scores=LabelScores.model_validate(p.scores)) for p in predictions],
+        )
+
+    @app.get("/v1/model", response_model=ModelCard, tags=["model"], summary="The served model's card")
+    def model_card(model: ModelDep) -> ModelCard:
+        return model.card
+
+    @app.get("/healthz", response_model=Health, tags=["operations"], summary="Liveness")
+    async def healthz() -> Health:
+        return Health(status="ok")
+
+    @app.get(
+        "/readyz",
+        response_model=Readiness,
+        tags=["operations"],
+        summary="Readiness: 200 only while a verified model is loaded",
+        responses={503: {"model": Readiness, "description": "no verified model is loaded"}},
+    )
+    async def readyz(request: Request) -> Readiness | JSONResponse:
+        model: ServedModel | None = request.app.state.model
+        if model is None:
+            body = Readiness(status="not_ready", reason=request.app.state.model_error)
+            return JSONResponse(status_code=503, content=body.model_dump(mode="json"))
+        return Readiness(status="ready", model=model.ref)
+
+    return app

@@ -1,0 +1,121 @@
+"""Request and response bodies of the HTTP API."""
+
+from typing import Annotated, Any, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
+from pydantic_core import PydanticCustomError
+
+from rhetoric.bundle import ModelCard
+from rhetoric.labels import Label
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class ClassifyRequest(BaseModel):
+    """One quote in `text`, or several in `texts`; exactly one of the two."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"text": "The puppet warmongers will pay dearly for their reckless provocation."},
+                {"texts": ["We sincerely thank you for your warm support.", "Talks ended on Friday."]},
+            ]
+        },
+    )
+
+    text: str | None = None
+    texts: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_of_text_and_texts(self) -> Self:
+        if (self.text is None) == (self.texts is None):
+            raise ValueError("give exactly one of 'text' (a string) or 'texts' (a list of strings)")
+        if self.texts is not None and not self.texts:
+            raise ValueError("'texts' is empty; give at least one text")
+        return self
+
+    def all_texts(self) -> list[str]:
+        return [self.text] if self.text is not None else list(self.texts or [])
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise PydanticCustomError("blank_text", "text is empty or whitespace only")
+    return text
+
+
+def classify_request_model(max_texts: int, max_text_chars: int) -> type[ClassifyRequest]:
+    """The request model with this deployment's limits, so validation and OpenAPI both show them."""
+    quote = Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=max_text_chars),
+        AfterValidator(_not_blank),
+        Field(description=f"a quote of at most {max_text_chars} characters, not blank"),
+    ]
+    model: type[ClassifyRequest] = create_model(
+        "ClassifyRequest",
+        __base__=ClassifyRequest,
+        text=(quote | None, None),
+        texts=(
+            list[quote] | None,
+            Field(default=None, max_length=max_texts, description=f"at most {max_texts} quotes"),
+        ),
+    )
+    return model
+
+
+class ModelRef(BaseModel):
+    name: str
+    version: str
+
+
+class LabelScores(BaseModel):
+    gratitude: Probability
+    hostility: Probability
+    self_reliance: Probability
+
+
+class ClassifyResult(BaseModel):
+    labels: list[Label] = Field(description="labels whose score reached the model's threshold; empty = neutral")
+    scores: LabelScores
+
+
+class ClassifyResponse(BaseModel):
+    model: ModelRef
+    results: list[ClassifyResult]
+
+
+class ErrorItem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorResponse(BaseModel):
+    detail: str = Field(description="what is wrong, in one sentence")
+    errors: list[ErrorItem] = Field(default_factory=list)
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: str
+    model: ModelRef | None = None
+    reason: str | None = None
+
+
+ModelCardResponse = ModelCard
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse, "description": description}
+    for code, description in {
+        400: "body is not valid UTF-8 JSON",
+        413: "body larger than the configured limit",
+        415: "content type is not application/json",
+        422: "body does not match the schema or breaks a limit",
+        503: "no verified model is loaded",
+    }.items()
+}

@@ -1,0 +1,21 @@
+"""Service settings, read from RHETORIC_* environment variables."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RHETORIC_", frozen=True)
+
+    model_dir: Path = Field(default=Path("models/default"), description="bundle directory to serve")
+    host: str = Field(default="127.0.0.1", description="address to listen on")
+    port: int = Field(default=8000, ge=0, le=65535)
+    max_texts: int = Field(default=1_000, ge=1, description="texts per classify request")
+    max_text_chars: int = Field(default=10_000, ge=1, description="characters per text")
+    max_body_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1024, description="request body size; larger bodies get 413 unread"
+    )
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
