@@ -1,0 +1,30 @@
+from rhetoric.text import clean, normalise
+
+
+def test_glued_words_from_scraping_are_split() -> None:
+    assert clean("a letter toKim Jong Un was released byKCNA") == "a letter to Kim Jong Un was released by KCNA"
+
+
+def test_names_with_inner_capitals_are_kept() -> None:
+    assert clean("McDonald sold an iPhone") == "McDonald sold an iPhone"
+
+
+def test_curly_quotes_and_dashes_become_plain() -> None:
+    assert clean("\u201cpuppets\u201d \u2018traitors\u2019 \u2014 war") == "\"puppets\" 'traitors' - war"
+
+
+def test_comma_runs_end_marks_and_spacing_are_tidied() -> None:
+    assert clean("The talks ended .  , , , The  delegation left , -0-") == "The talks ended., The delegation left"
+
+
+def test_blank_or_punctuation_only_text_normalises_to_empty() -> None:
+    assert normalise("  , , ,  ") == ""
+    assert normalise("\t\n") == ""
+
+
+def test_normalise_lower_cases_after_cleaning() -> None:
+    assert normalise("Sent toKIM") == "sent to kim"
+
+
+def test_fullwidth_characters_are_folded() -> None:
+    assert normalise("\uff24\uff30\uff32\uff2b") == "dprk"

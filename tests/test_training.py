@@ -1,0 +1,110 @@
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rhetoric.bundle import load_bundle
+from rhetoric.labels import LABELS
+from rhetoric.scoring import Scorer
+from tests.conftest import CORPUS, FAST_SEARCH
+from training import train as train_module
+from training.corpus import CorpusFormatError
+from training.train import main, train
+
+PROBES = [
+    "We extend our heartfelt thanks to the fraternal people for the relief goods sent to the flood-hit county.",
+    "The U.S. imperialists will face a merciless retaliatory strike if they dare to touch our sovereignty.",
+    "The damaged houses will be rebuilt by our own efforts and with domestic materials, without outside help.",
+    "The delegation left Pyongyang by air on Tuesday.",
+]
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every fourth quote of the corpus: enough to learn from, quick to train twice."""
+    lines = []
+    for path in sorted(CORPUS.glob("*.jsonl")):
+        lines += path.read_text(encoding="utf-8").splitlines()
+    path = tmp_path_factory.mktemp("corpus") / "small.jsonl"
+    path.write_text("\n".join(lines[::4]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_training_writes_a_bundle_whose_card_describes_it(bundle_dir: Path) -> None:
+    card = load_bundle(bundle_dir).card
+    corpus_files = sorted(CORPUS.glob("*.jsonl"))
+    assert [Path(f.path).name for f in card.training_data.files] == [p.name for p in corpus_files]
+    assert [f.sha256 for f in card.training_data.files] == [
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in corpus_files
+    ]
+    assert card.training_data.quotes == sum(len(p.read_text().splitlines()) for p in corpus_files)
+    assert card.labels == list(LABELS)
+    assert all(0.0 < t < 1.0 for t in card.thresholds.values())
+    assert card.hyperparameters["chosen"] == {k: repr(v[0]) for k, v in FAST_SEARCH.items()}
+    assert set(card.environment.libraries) == {"scikit-learn", "numpy", "scipy", "joblib"}
+    assert card.seed == 13
+
+
+def test_cross_validation_finds_every_label_learnable(bundle_dir: Path) -> None:
+    metrics = load_bundle(bundle_dir).card.metrics["cross_validation"]
+    assert metrics.macro_f1 > 0.75
+    assert all(m.f1 > 0.65 for m in metrics.per_label.values())
+
+
+def test_trained_model_labels_unseen_clear_quotes(bundle_dir: Path) -> None:
+    bundle = load_bundle(bundle_dir)
+    predictions = Scorer(bundle.pipeline, bundle.card.thresholds).predict(PROBES)
+    assert [p.labels for p in predictions] == [["gratitude"], ["hostility"], ["self_reliance"], []]
+
+
+def test_same_data_and_seed_give_the_same_model(small_corpus: Path, tmp_path: Path) -> None:
+    first = train([small_corpus], tmp_path / "a", seed=5, search_space=FAST_SEARCH, folds=3)
+    second = train([small_corpus], tmp_path / "b", seed=5, search_space=FAST_SEARCH, folds=3)
+    assert first.card.thresholds == second.card.thresholds
+    assert first.card.metrics == second.card.metrics
+    scores = [load_bundle(r.out_dir).pipeline.predict_proba(PROBES) for r in (first, second)]
+    np.testing.assert_array_equal(scores[0], scores[1])
+
+
+def test_eval_sets_are_scored_but_never_tuned_on(small_corpus: Path, tmp_path: Path) -> None:
+    eval_path = tmp_path / "eval.jsonl"
+    rows = [
+        {"id": f"e{i}", "text": t, "labels": lab, "source": "test"}
+        for i, (t, lab) in enumerate(zip(PROBES, [["gratitude"], ["hostility"], ["self_reliance"], []], strict=True))
+    ]
+    eval_path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    plain = train([small_corpus], tmp_path / "plain", seed=5, search_space=FAST_SEARCH, folds=3)
+    scored = train([small_corpus], tmp_path / "eval", seed=5, search_space=FAST_SEARCH, folds=3, eval_paths=[eval_path])
+    assert scored.card.thresholds == plain.card.thresholds
+    assert scored.card.metrics["eval:eval.jsonl"].quotes == 4
+    assert "eval:eval.jsonl" not in plain.card.metrics
+
+
+def test_a_corpus_line_with_an_unknown_label_stops_training_naming_the_line(tmp_path: Path) -> None:
+    corpus = tmp_path / "bad.jsonl"
+    good = {"id": "ab-0001", "text": "We thank you.", "labels": ["gratitude"], "kind": "letter", "topic": "t"}
+    corpus.write_text(json.dumps(good) + "\n" + json.dumps(good | {"id": "ab-0002", "labels": ["joy"]}) + "\n")
+    with pytest.raises(CorpusFormatError, match=r"bad.jsonl:2: labels: .*unknown label\(s\) \['joy'\]"):
+        train([corpus], tmp_path / "out")
+
+
+def test_cli_if_missing_keeps_a_valid_bundle_and_rebuilds_a_broken_one(
+    small_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(train_module, "DEFAULT_SEARCH_SPACE", FAST_SEARCH)
+    out = tmp_path / "model"
+    args = ["--data", str(small_corpus), "--out", str(out), "--folds", "3", "--if-missing"]
+    assert main(args) == 0
+    assert "wrote rhetoric-tfidf-logreg" in capsys.readouterr().out
+    built = (out / "model.card.json").read_bytes()
+
+    assert main(args) == 0
+    assert "wrote" not in capsys.readouterr().out
+    assert (out / "model.card.json").read_bytes() == built
+
+    (out / "model.joblib").write_bytes(b"broken")
+    assert main(args) == 0
+    assert "wrote rhetoric-tfidf-logreg" in capsys.readouterr().out
+    load_bundle(out)
