@@ -1,0 +1,35 @@
+# Multi-stage build: the first stage installs the pinned dependencies and trains the default model
+# from data/, the second carries only the virtual environment and the bundle, and runs as non-root.
+ARG BASE_IMAGE=python:3.12.8-slim-bookworm
+
+FROM ${BASE_IMAGE} AS build
+# Optional CA bundle for pip, for builds behind an intercepting proxy.
+ARG PIP_CERT=""
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
+WORKDIR /src
+RUN python3 -m venv /opt/venv
+COPY pyproject.toml constraints.txt README.md ./
+COPY rhetoric rhetoric
+COPY service service
+COPY training training
+RUN if [ -z "$PIP_CERT" ]; then unset PIP_CERT; fi \
+    && /opt/venv/bin/pip install --quiet -c constraints.txt .
+COPY data data
+RUN /opt/venv/bin/python -m training.train --data data --out /opt/models/default --jobs 2
+
+FROM ${BASE_IMAGE} AS runtime
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin rhetoric
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /opt/models /opt/models
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    RHETORIC_HOST=0.0.0.0 \
+    RHETORIC_PORT=8000 \
+    RHETORIC_MODEL_DIR=/opt/models/default
+WORKDIR /opt
+USER 10001
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=15s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['RHETORIC_PORT'] + '/readyz', timeout=2)"]
+CMD ["python", "-m", "service"]
