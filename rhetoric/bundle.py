@@ -51,6 +51,7 @@ class Metrics(BaseModel):
 class DataFile(BaseModel):
     path: str
     sha256: str
+    bytes: int
     quotes: int
 
 

@@ -39,6 +39,7 @@ def test_training_writes_a_bundle_whose_card_describes_it(bundle_dir: Path) -> N
     assert [f.sha256 for f in card.training_data.files] == [
         hashlib.sha256(p.read_bytes()).hexdigest() for p in corpus_files
     ]
+    assert [f.bytes for f in card.training_data.files] == [p.stat().st_size for p in corpus_files]
     assert card.training_data.quotes == sum(len(p.read_text().splitlines()) for p in corpus_files)
     assert card.labels == list(LABELS)
     assert all(0.0 < t < 1.0 for t in card.thresholds.values())

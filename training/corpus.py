@@ -62,6 +62,7 @@ class CorpusFormatError(ValueError):
 class LabelledFile:
     path: Path
     sha256: str
+    bytes: int
     quotes: list[LabelledQuote]
 
 
@@ -85,7 +86,7 @@ def read_labelled(path: Path, strict: bool = False) -> LabelledFile:
         shown = "\n".join(problems[:20])
         more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise CorpusFormatError(f"{len(problems)} invalid line(s):\n{shown}{more}")
-    return LabelledFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), quotes=quotes)
+    return LabelledFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), bytes=len(raw), quotes=quotes)
 
 
 def label_matrix(quotes: Sequence[LabelledQuote]) -> NDArray[np.int_]:

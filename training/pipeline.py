@@ -12,7 +12,7 @@ from rhetoric.text import normalise
 
 #: The grid searched by default; keys are Pipeline parameter names.
 DEFAULT_SEARCH_SPACE: dict[str, list[Any]] = {
-    "classifier__estimator__C": [2.0, 8.0, 32.0],
+    "classifier__estimator__C": [2.0, 8.0, 32.0, 128.0],
     "classifier__estimator__class_weight": [None, "balanced"],
 }
 

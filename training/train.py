@@ -126,7 +126,10 @@ def train(
                 "pipeline": repr(pipeline),
             },
             "training_data": TrainingData(
-                files=[DataFile(path=f.path.as_posix(), sha256=f.sha256, quotes=len(f.quotes)) for f in files],
+                files=[
+                    DataFile(path=f.path.as_posix(), sha256=f.sha256, bytes=f.bytes, quotes=len(f.quotes))
+                    for f in files
+                ],
                 sha256=data_sha,
                 quotes=len(quotes),
                 label_counts=label_counts(quotes),
