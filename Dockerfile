@@ -21,9 +21,12 @@ FROM ${BASE_IMAGE} AS runtime
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin rhetoric
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /opt/models /opt/models
+# The service scores in process; JOBLIB_MULTIPROCESSING=0 skips joblib's worker-pool probe, which
+# only warns where /dev/shm is missing.
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    JOBLIB_MULTIPROCESSING=0 \
     RHETORIC_HOST=0.0.0.0 \
     RHETORIC_PORT=8000 \
     RHETORIC_MODEL_DIR=/opt/models/default
