@@ -139,6 +139,12 @@ def save_bundle(directory: Path, pipeline: Pipeline, card_fields: dict[str, Any]
     return card
 
 
+def _first_problem(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else first["msg"]
+
+
 def read_card(directory: Path) -> ModelCard:
     """Read and validate a bundle's card without touching the artifact."""
     card_path = directory / CARD_FILE
@@ -148,8 +154,8 @@ def read_card(directory: Path) -> ModelCard:
         card = ModelCard.model_validate_json(card_path.read_bytes())
     except ValidationError as error:
         raise BundleError(
-            f"model card {card_path} is invalid ({error.error_count()} problem(s): "
-            f"{error.errors()[0]['msg']}); {_retrain_hint(directory)}"
+            f"model card {card_path} is invalid ({error.error_count()} problem(s), first: "
+            f"{_first_problem(error)}); {_retrain_hint(directory)}"
         ) from error
     if card.format_version != BUNDLE_FORMAT_VERSION:
         raise BundleError(
