@@ -46,6 +46,7 @@ class Metrics(BaseModel):
     macro_f1: float
     micro_f1: float
     exact_match: float
+    brier: dict[Label, float] | None = Field(default=None, description="mean squared error of the probabilities")
 
 
 class DataFile(BaseModel):

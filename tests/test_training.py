@@ -11,7 +11,7 @@ from rhetoric.scoring import Scorer
 from tests.conftest import CORPUS, FAST_SEARCH
 from training import train as train_module
 from training.corpus import CorpusFormatError
-from training.train import main, train
+from training.train import holdout_topics, main, train
 
 PROBES = [
     "We extend our heartfelt thanks to the fraternal people for the relief goods sent to the flood-hit county.",
@@ -96,7 +96,8 @@ def test_cli_if_missing_keeps_a_valid_bundle_and_rebuilds_a_broken_one(
 ) -> None:
     monkeypatch.setattr(train_module, "DEFAULT_SEARCH_SPACE", FAST_SEARCH)
     out = tmp_path / "model"
-    args = ["--data", str(small_corpus), "--out", str(out), "--folds", "3", "--if-missing"]
+    args = ["--data", str(small_corpus), "--out", str(out), "--folds", "3", "--report", str(tmp_path / "reports")]
+    args.append("--if-missing")
     assert main(args) == 0
     assert "wrote rhetoric-tfidf-logreg" in capsys.readouterr().out
     built = (out / "model.card.json").read_bytes()
@@ -109,3 +110,38 @@ def test_cli_if_missing_keeps_a_valid_bundle_and_rebuilds_a_broken_one(
     assert main(args) == 0
     assert "wrote rhetoric-tfidf-logreg" in capsys.readouterr().out
     load_bundle(out)
+
+
+def test_held_out_topics_are_stable_and_about_the_asked_share() -> None:
+    topics = [f"topic-{i}" for i in range(400)]
+    held = holdout_topics(topics, 0.15)
+    assert held == holdout_topics(list(reversed(topics)), 0.15)
+    assert 40 <= len(held) <= 80
+    assert holdout_topics(topics, 0.0) == set()
+
+
+def test_holdout_topics_are_scored_apart_and_reported(small_corpus: Path, tmp_path: Path) -> None:
+    result = train(
+        [small_corpus],
+        tmp_path / "m",
+        seed=5,
+        search_space=FAST_SEARCH,
+        folds=3,
+        holdout_fraction=0.3,
+        report_dir=tmp_path / "reports",
+    )
+    holdout = result.card.hyperparameters["holdout"]
+    assert holdout["topics"]
+    assert result.card.metrics["holdout"].quotes == holdout["quotes"]
+    assert result.card.metrics["cross_validation"].quotes == result.card.training_data.quotes - holdout["quotes"]
+    assert result.reports == [tmp_path / "reports" / "holdout" / "report.md"]
+    assert result.reports[0].is_file()
+
+
+def test_sigmoid_calibration_can_be_forced_and_is_recorded(small_corpus: Path, tmp_path: Path) -> None:
+    result = train([small_corpus], tmp_path / "m", seed=5, search_space=FAST_SEARCH, folds=3, calibration="sigmoid")
+    assert result.card.hyperparameters["calibration"] == "sigmoid"
+    assert list(result.card.hyperparameters["out_of_fold_brier_by_calibration"]) == ["sigmoid"]
+    assert "CalibratedClassifierCV" in result.card.hyperparameters["pipeline"]
+    scores = load_bundle(result.out_dir).pipeline.predict_proba(PROBES)
+    assert ((scores > 0) & (scores < 1)).all()

@@ -10,7 +10,13 @@ from rhetoric.labels import LABELS, Label
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
 
-def score_predictions(data: str, truth: NDArray[np.int_], predicted: NDArray[np.int_]) -> Metrics:
+def score_predictions(
+    data: str,
+    truth: NDArray[np.int_],
+    predicted: NDArray[np.int_],
+    scores: NDArray[np.float64] | None = None,
+) -> Metrics:
+    """Metrics of thresholded predictions; with scores, also the Brier score of the probabilities."""
     precision, recall, f1, support = precision_recall_fscore_support(truth, predicted, average=None, zero_division=0.0)
     return Metrics(
         data=data,
@@ -27,7 +33,12 @@ def score_predictions(data: str, truth: NDArray[np.int_], predicted: NDArray[np.
         macro_f1=round(float(f1_score(truth, predicted, average="macro", zero_division=0.0)), 4),
         micro_f1=round(float(f1_score(truth, predicted, average="micro", zero_division=0.0)), 4),
         exact_match=round(float(accuracy_score(truth, predicted)), 4),
+        brier=None if scores is None else brier_scores(truth, scores),
     )
+
+
+def brier_scores(truth: NDArray[np.int_], scores: NDArray[np.float64]) -> dict[Label, float]:
+    return {label: round(float(np.mean((scores[:, i] - truth[:, i]) ** 2)), 4) for i, label in enumerate(LABELS)}
 
 
 def tune_thresholds(truth: NDArray[np.int_], scores: NDArray[np.float64]) -> dict[Label, float]:
@@ -48,4 +59,6 @@ def format_metrics(metrics: Metrics) -> str:
     lines.append(
         f"  macro-F1 {metrics.macro_f1:.3f}  micro-F1 {metrics.micro_f1:.3f}  exact match {metrics.exact_match:.3f}"
     )
+    if metrics.brier:
+        lines.append("  Brier " + ", ".join(f"{label} {value:.4f}" for label, value in metrics.brier.items()))
     return "\n".join(lines)

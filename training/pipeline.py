@@ -3,6 +3,7 @@
 from typing import Any
 
 import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
@@ -10,14 +11,17 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from rhetoric.text import normalise
 
-#: The grid searched by default; keys are Pipeline parameter names.
+#: The grid searched by default; keys are parameter names of the uncalibrated pipeline.
 DEFAULT_SEARCH_SPACE: dict[str, list[Any]] = {
     "classifier__estimator__C": [2.0, 8.0, 32.0, 128.0],
     "classifier__estimator__class_weight": [None, "balanced"],
 }
+#: Folds of the sigmoid calibration inside each label's classifier.
+CALIBRATION_FOLDS = 3
 
 
-def build_pipeline(seed: int) -> Pipeline:
+def build_pipeline(seed: int, calibrated: bool = False, params: dict[str, Any] | None = None) -> Pipeline:
+    """The pipeline with params (named as for the uncalibrated pipeline) applied."""
     word_ngrams = TfidfVectorizer(
         preprocessor=normalise,
         token_pattern=r"(?u)\b\w[\w'-]*\b",
@@ -35,10 +39,24 @@ def build_pipeline(seed: int) -> Pipeline:
         sublinear_tf=True,
         dtype=np.float64,
     )
-    classifier = OneVsRestClassifier(LogisticRegression(C=8.0, max_iter=2000, random_state=seed, solver="liblinear"))
-    return Pipeline(
+    logistic = LogisticRegression(C=8.0, max_iter=2000, random_state=seed, solver="liblinear")
+    # ensemble=False: one logistic regression and one sigmoid per label, fitted on inner
+    # out-of-fold scores, so the model stays a single linear scorer per label.
+    estimator = (
+        CalibratedClassifierCV(logistic, method="sigmoid", cv=CALIBRATION_FOLDS, ensemble=False)
+        if calibrated
+        else logistic
+    )
+    pipeline = Pipeline(
         [
             ("features", FeatureUnion([("word", word_ngrams), ("char", char_ngrams)])),
-            ("classifier", classifier),
+            ("classifier", OneVsRestClassifier(estimator)),
         ]
     )
+    if params:
+        prefix = "classifier__estimator__"
+        inner = "classifier__estimator__estimator__" if calibrated else prefix
+        pipeline.set_params(
+            **{(inner + k.removeprefix(prefix)) if k.startswith(prefix) else k: v for k, v in params.items()}
+        )
+    return pipeline

@@ -2,52 +2,111 @@
 
     python -m training.train [--data data/] [--out models/default] [--seed 13] [--eval PATH ...]
 
-Hyperparameters are chosen by grouped cross-validation on the corpus (quotes of one topic stay in
-one fold, so near-copies cannot inflate the score) and per-label thresholds are tuned on the
-out-of-fold probabilities of the chosen model. Evaluation sets are only scored, never tuned on.
+Hyperparameters are chosen by cross-validation grouped by topic (quotes of one topic stay in one
+fold, so near-copies cannot inflate the score); sigmoid calibration is kept when it lowers the
+out-of-fold Brier score; per-label thresholds are tuned on the out-of-fold probabilities. All of
+that happens on the training split: a held-out split of whole topics is scored once, for an honest
+second number, and the shipped model is then refitted on every quote with the same choices.
+Evaluation sets are only scored, never tuned on.
 """
 
 import argparse
+import hashlib
 import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from sklearn.base import clone
+import numpy as np
+from numpy.typing import NDArray
 from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_predict
 
 from rhetoric.bundle import BundleError, DataFile, Metrics, ModelCard, TrainingData, save_bundle, verify_bundle
-from rhetoric.labels import LABELS
+from rhetoric.labels import LABELS, Label
 from rhetoric.scoring import Scorer, apply_thresholds
 from training.check_corpus import corpus_files
-from training.corpus import LabelledFile, combined_sha256, label_counts, label_matrix, read_labelled
-from training.metrics import format_metrics, score_predictions, tune_thresholds
+from training.corpus import LabelledQuote, combined_sha256, label_counts, label_matrix, read_labelled
+from training.evaluate import build_evaluation, write_report
+from training.metrics import brier_scores, format_metrics, score_predictions, tune_thresholds
 from training.pipeline import DEFAULT_SEARCH_SPACE, build_pipeline
 
 log = logging.getLogger("training.train")
 
 MODEL_NAME = "rhetoric-tfidf-logreg"
+Calibration = Literal["auto", "none", "sigmoid"]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What cross-validation on the training split chose."""
+
+    params: dict[str, Any]
+    calibrated: bool
+    thresholds: dict[Label, float]
+    out_of_fold: NDArray[np.float64]
+    brier_by_calibration: dict[str, float]
+    search_score: float
 
 
 @dataclass(frozen=True)
 class TrainingResult:
     card: ModelCard
     out_dir: Path
+    reports: list[Path]
 
 
-def _topics(labelled: LabelledFile) -> list[str]:
-    return [str(getattr(quote, "topic", None) or quote.id) for quote in labelled.quotes]
+def holdout_topics(topics: Sequence[str], fraction: float) -> set[str]:
+    """Topics whose hash falls below fraction: the same split on every run and every machine."""
+    return {t for t in set(topics) if int(hashlib.sha256(t.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < fraction}
 
 
-def evaluate_scorer(scorer: Scorer, path: Path) -> Metrics:
-    """Score a bundle's thresholded predictions on a labelled JSONL file."""
-    labelled = read_labelled(path)
-    truth = label_matrix(labelled.quotes)
-    predicted = apply_thresholds(scorer.scores([q.text for q in labelled.quotes]), scorer.thresholds)
-    return score_predictions(path.name, truth, predicted.astype(int))
+def select_model(
+    texts: list[str],
+    truth: NDArray[np.int_],
+    groups: list[str],
+    seed: int,
+    search_space: dict[str, list[Any]],
+    folds: int,
+    calibration: Calibration,
+    n_jobs: int,
+) -> Selection:
+    folds = min(folds, len(set(groups)))
+    if folds < 2:
+        raise ValueError("cross-validation needs quotes from at least two topics")
+    for i, label in enumerate(LABELS):
+        if truth[:, i].sum() < folds:
+            raise ValueError(f"{label} has {truth[:, i].sum()} positive quotes; need at least {folds}")
+    cv = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    search = GridSearchCV(
+        build_pipeline(seed), search_space, scoring="average_precision", cv=cv, n_jobs=n_jobs, refit=False
+    )
+    search.fit(texts, truth, groups=groups)
+    params: dict[str, Any] = search.best_params_
+    log.info("best parameters %s (mean average precision %.4f)", params, search.best_score_)
+
+    candidates: dict[str, bool] = (
+        {"none": False, "sigmoid": True} if calibration == "auto" else {calibration: calibration == "sigmoid"}
+    )
+    out_of_fold: dict[str, NDArray[np.float64]] = {}
+    brier: dict[str, float] = {}
+    for name, calibrated in candidates.items():
+        pipeline = build_pipeline(seed, calibrated=calibrated, params=params)
+        scores = cross_val_predict(pipeline, texts, truth, groups=groups, cv=cv, method="predict_proba", n_jobs=n_jobs)
+        out_of_fold[name] = scores
+        brier[name] = round(float(np.mean(list(brier_scores(truth, scores).values()))), 5)
+    chosen = min(brier, key=lambda name: brier[name])
+    log.info("out-of-fold mean Brier by calibration %s; keeping %s", brier, chosen)
+    return Selection(
+        params=params,
+        calibrated=candidates[chosen],
+        thresholds=tune_thresholds(truth, out_of_fold[chosen]),
+        out_of_fold=out_of_fold[chosen],
+        brier_by_calibration=brier,
+        search_score=round(float(search.best_score_), 4),
+    )
 
 
 def train(
@@ -59,53 +118,69 @@ def train(
     folds: int = 5,
     version: str | None = None,
     n_jobs: int = 1,
+    holdout_fraction: float = 0.0,
+    calibration: Calibration = "auto",
+    report_dir: Path | None = None,
 ) -> TrainingResult:
     files = [read_labelled(path, strict=True) for path in corpus_files(data_paths)]
     if not files:
         raise ValueError(f"no corpus files in {', '.join(map(str, data_paths))}")
-    quotes = [quote for labelled in files for quote in labelled.quotes]
+    quotes: list[LabelledQuote] = [quote for labelled in files for quote in labelled.quotes]
     texts = [quote.text for quote in quotes]
     truth = label_matrix(quotes)
-    groups = [topic for labelled in files for topic in _topics(labelled)]
-    folds = min(folds, len(set(groups)))
-    if folds < 2:
-        raise ValueError("cross-validation needs quotes from at least two topics")
-    for i, label in enumerate(LABELS):
-        if truth[:, i].sum() < folds:
-            raise ValueError(f"{label} has {truth[:, i].sum()} positive quotes; need at least {folds}")
-    cv = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-    log.info("%d quotes from %d file(s), %d topics, %d folds", len(quotes), len(files), len(set(groups)), folds)
-
-    search = GridSearchCV(
-        build_pipeline(seed),
-        search_space if search_space is not None else DEFAULT_SEARCH_SPACE,
-        scoring="average_precision",
-        cv=cv,
-        n_jobs=n_jobs,
-        refit=False,
+    groups = [str(getattr(quote, "topic", None) or quote.id) for quote in quotes]
+    held_topics = holdout_topics(groups, holdout_fraction)
+    fit_rows = [i for i, topic in enumerate(groups) if topic not in held_topics]
+    held_rows = [i for i, topic in enumerate(groups) if topic in held_topics]
+    log.info(
+        "%d quotes from %d file(s), %d topics; %d quotes in %d held-out topics",
+        len(quotes),
+        len(files),
+        len(set(groups)),
+        len(held_rows),
+        len(held_topics),
     )
-    search.fit(texts, truth, groups=groups)
-    best_params: dict[str, Any] = search.best_params_
-    log.info("best parameters %s (mean average precision %.4f)", best_params, search.best_score_)
-
-    chosen = clone(build_pipeline(seed)).set_params(**best_params)
-    out_of_fold = cross_val_predict(chosen, texts, truth, groups=groups, cv=cv, method="predict_proba", n_jobs=n_jobs)
-    thresholds = tune_thresholds(truth, out_of_fold)
-    metrics = {
+    space = search_space if search_space is not None else DEFAULT_SEARCH_SPACE
+    selection = select_model(
+        [texts[i] for i in fit_rows],
+        truth[fit_rows],
+        [groups[i] for i in fit_rows],
+        seed,
+        space,
+        folds,
+        calibration,
+        n_jobs,
+    )
+    thresholds = selection.thresholds
+    fit_truth = truth[fit_rows]
+    metrics: dict[str, Metrics] = {
         "cross_validation": score_predictions(
             "cross-validation (thresholds tuned on the same out-of-fold scores)",
-            truth,
-            apply_thresholds(out_of_fold, thresholds).astype(int),
+            fit_truth,
+            apply_thresholds(selection.out_of_fold, thresholds).astype(int),
+            selection.out_of_fold,
         ),
         "cross_validation_at_0.5": score_predictions(
-            "cross-validation at threshold 0.5", truth, (out_of_fold >= 0.5).astype(int)
+            "cross-validation at threshold 0.5", fit_truth, (selection.out_of_fold >= 0.5).astype(int)
         ),
     }
+    evaluations = []
+    if held_rows:
+        split_model = build_pipeline(seed, selection.calibrated, selection.params).fit(
+            [texts[i] for i in fit_rows], truth[fit_rows]
+        )
+        held_scores = np.asarray(split_model.predict_proba([texts[i] for i in held_rows]), dtype=np.float64)
+        evaluation = build_evaluation("holdout", [quotes[i] for i in held_rows], held_scores, thresholds)
+        metrics["holdout"] = evaluation.model.metrics
+        evaluations.append(evaluation)
 
-    pipeline = clone(chosen).fit(texts, truth)
+    pipeline = build_pipeline(seed, selection.calibrated, selection.params).fit(texts, truth)
     scorer = Scorer(pipeline, thresholds)
     for path in eval_paths:
-        metrics[f"eval:{path.name}"] = evaluate_scorer(scorer, path)
+        eval_quotes = read_labelled(path).quotes
+        evaluation = build_evaluation(path.stem, eval_quotes, scorer.scores([q.text for q in eval_quotes]), thresholds)
+        metrics[f"eval:{path.name}"] = evaluation.model.metrics
+        evaluations.append(evaluation)
 
     data_sha = combined_sha256(files)
     created = datetime.now(UTC).replace(microsecond=0)
@@ -119,10 +194,18 @@ def train(
             "thresholds": thresholds,
             "seed": seed,
             "hyperparameters": {
-                "search_space": {k: [repr(v) for v in vs] for k, vs in (search_space or DEFAULT_SEARCH_SPACE).items()},
-                "chosen": {k: repr(v) for k, v in best_params.items()},
-                "selection_score": "average_precision (macro), grouped by topic",
+                "search_space": {k: [repr(v) for v in vs] for k, vs in space.items()},
+                "chosen": {k: repr(v) for k, v in selection.params.items()},
+                "selection_score": f"average_precision (macro) {selection.search_score}, grouped by topic",
+                "calibration": "sigmoid" if selection.calibrated else "none",
+                "out_of_fold_brier_by_calibration": selection.brier_by_calibration,
                 "folds": folds,
+                "holdout": {
+                    "fraction": holdout_fraction,
+                    "topics": sorted(held_topics),
+                    "quotes": len(held_rows),
+                    "note": "choices made without these topics; the shipped model is refitted on all quotes",
+                },
                 "pipeline": repr(pipeline),
             },
             "training_data": TrainingData(
@@ -137,7 +220,8 @@ def train(
             "metrics": metrics,
         },
     )
-    return TrainingResult(card=card, out_dir=out_dir)
+    reports = [write_report(e, report_dir / e.data) for e in evaluations] if report_dir else []
+    return TrainingResult(card=card, out_dir=out_dir, reports=reports)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -147,6 +231,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--eval", action="append", type=Path, default=[], help="labelled JSONL to score (repeatable)")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--holdout", type=float, default=0.15, help="share of topics held out (0 for none)")
+    parser.add_argument("--calibration", choices=["auto", "none", "sigmoid"], default="auto")
+    parser.add_argument("--report", type=Path, default=Path("reports"), help="folder for evaluation reports")
     parser.add_argument("--version", help="model version (default: date and data hash)")
     parser.add_argument("--jobs", type=int, default=1, help="parallel fits during the search")
     parser.add_argument("--if-missing", action="store_true", help="do nothing when --out already holds a valid bundle")
@@ -163,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     missing = [p for p in (args.data or []) + args.eval if not p.exists()]
     if missing:
         parser.error(f"no such file or folder: {', '.join(map(str, missing))}")
+    if not 0.0 <= args.holdout < 1.0:
+        parser.error("--holdout must be at least 0 and below 1")
     result = train(
         args.data or [Path("data")],
         args.out,
@@ -171,12 +260,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         folds=args.folds,
         version=args.version,
         n_jobs=args.jobs,
+        holdout_fraction=args.holdout,
+        calibration=args.calibration,
+        report_dir=args.report,
     )
     card = result.card
     print(f"wrote {card.name} {card.version} to {result.out_dir}")
-    print("thresholds: " + ", ".join(f"{k}={v:.2f}" for k, v in card.thresholds.items()))
+    print(
+        f"calibration: {card.hyperparameters['calibration']}; thresholds: "
+        + ", ".join(f"{k}={v:.2f}" for k, v in card.thresholds.items())
+    )
     for metrics in card.metrics.values():
         print(format_metrics(metrics))
+    for report in result.reports:
+        print(f"report: {report}")
     return 0
 
 

@@ -1,0 +1,83 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rhetoric.labels import LABELS
+from training.corpus import LabelledQuote
+from training.evaluate import build_evaluation, main, write_report
+from training.lexicon import lexicon_predict
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _quotes(*labels: list[str]) -> list[LabelledQuote]:
+    return [LabelledQuote(id=f"q{i}", text=f"quote number {i}", labels=lab) for i, lab in enumerate(labels)]
+
+
+def test_lexicon_tells_thanking_from_crediting() -> None:
+    predicted = lexicon_predict(
+        [
+            "We thank the Chinese comrades for their support.",
+            "Thanks to the wise leadership, new houses were built.",
+            "The puppet warmongers will pay dearly.",
+            "The plant runs on local raw materials and our own technology.",
+            "It rained in Pyongyang on Monday.",
+        ]
+    )
+    assert predicted.tolist() == [[1, 0, 0], [0, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]]
+
+
+def test_evaluation_scores_model_and_baselines_on_the_same_quotes() -> None:
+    quotes = _quotes(["gratitude"], ["hostility"], ["self_reliance"], [], ["gratitude", "hostility"])
+    truth = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0], [1, 1, 0]])
+    scores = truth * 0.9 + 0.05
+    evaluation = build_evaluation("unit", quotes, scores, dict.fromkeys(LABELS, 0.5))
+    assert evaluation.model.metrics.macro_f1 == 1.0
+    assert evaluation.brier == dict.fromkeys(LABELS, 0.0025)
+    assert [s.name for s in evaluation.baselines] == ["keyword lexicon", "majority (always neutral)"]
+    assert evaluation.baselines[1].metrics.macro_f1 == 0.0
+    assert evaluation.baselines[1].metrics.exact_match == 0.2
+    assert all(sum(b.quotes for b in bins) == 5 for bins in evaluation.reliability.values())
+
+
+def test_report_links_its_figures_and_lists_the_worst_errors(tmp_path: Path) -> None:
+    quotes = _quotes(["gratitude"], [], ["hostility"], [], ["self_reliance"], [])
+    scores = np.array(
+        [[0.2, 0.1, 0.1], [0.95, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.3, 0.1], [0.1, 0.1, 0.7], [0.1, 0.1, 0.2]]
+    )
+    report = write_report(build_evaluation("unit", quotes, scores, dict.fromkeys(LABELS, 0.5)), tmp_path / "r")
+    text = report.read_text()
+    for figure in ("precision_recall.png", "reliability.png", "confusion.png"):
+        assert f"]({figure})" in text
+        assert (tmp_path / "r" / figure).read_bytes().startswith(PNG_SIGNATURE)
+    assert "| keyword lexicon |" in text
+    false_positives = text.split("### gratitude: false positives")[1].split("###")[0]
+    assert "| 0.950 | neutral | q1 |" in false_positives
+    false_negatives = text.split("### gratitude: false negatives")[1].split("###")[0]
+    assert "| 0.200 | gratitude | q0 |" in false_negatives
+
+
+def test_evaluate_cli_prints_the_table_and_writes_the_report(
+    bundle_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "labelled.jsonl"
+    rows = [
+        {"id": "a", "text": "We sincerely thank you for the relief goods you sent.", "labels": ["gratitude"]},
+        {"id": "b", "text": "The puppet traitors will pay dearly for this provocation.", "labels": ["hostility"]},
+        {"id": "c", "text": "The delegation left by air on Monday.", "labels": []},
+    ]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert main(["--model", str(bundle_dir), "--data", str(data), "--report", str(tmp_path / "report")]) == 0
+    out = capsys.readouterr().out
+    assert "| keyword lexicon |" in out
+    assert "| majority (always neutral) | 0.000 | 0.000 | 0.000 | 0.000 |" in out
+    assert (tmp_path / "report" / "report.md").is_file()
+
+
+def test_evaluate_cli_refuses_a_missing_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "labelled.jsonl"
+    data.write_text(json.dumps({"id": "a", "text": "Text.", "labels": []}) + "\n")
+    assert main(["--model", str(tmp_path / "none"), "--data", str(data)]) == 2
+    assert "python -m training.train" in capsys.readouterr().err

@@ -1,0 +1,320 @@
+"""Evaluate a model bundle on labelled data, beside two baselines, with plots and a Markdown report.
+
+python -m training.evaluate --model models/default --data path/to/labelled.jsonl [--report DIR]
+"""
+
+import argparse
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.metrics import average_precision_score, precision_recall_curve
+
+from rhetoric.bundle import BundleError, Metrics, load_bundle
+from rhetoric.labels import LABELS, Label
+from rhetoric.scoring import Scorer, apply_thresholds
+from training.corpus import LabelledQuote, label_matrix, read_labelled
+from training.lexicon import lexicon_predict
+from training.metrics import brier_scores, format_metrics, score_predictions
+
+RELIABILITY_BINS = 10
+WORST_ERRORS = 8
+
+
+@dataclass(frozen=True)
+class System:
+    """One classifier's thresholded output on the evaluated data."""
+
+    name: str
+    predicted: NDArray[np.int_]
+    metrics: Metrics
+
+
+@dataclass(frozen=True)
+class ReliabilityBin:
+    low: float
+    high: float
+    quotes: int
+    mean_score: float
+    positive_rate: float
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    data: str
+    quotes: list[LabelledQuote]
+    truth: NDArray[np.int_]
+    scores: NDArray[np.float64]
+    thresholds: dict[Label, float]
+    model: System
+    baselines: list[System]
+    brier: dict[Label, float]
+    average_precision: dict[Label, float]
+    reliability: dict[Label, list[ReliabilityBin]]
+
+
+def reliability_bins(truth: NDArray[np.int_], scores: NDArray[np.float64]) -> list[ReliabilityBin]:
+    edges = np.linspace(0.0, 1.0, RELIABILITY_BINS + 1)
+    which = np.clip(np.digitize(scores, edges[1:-1]), 0, RELIABILITY_BINS - 1)
+    bins = []
+    for i in range(RELIABILITY_BINS):
+        members = which == i
+        count = int(members.sum())
+        bins.append(
+            ReliabilityBin(
+                low=float(edges[i]),
+                high=float(edges[i + 1]),
+                quotes=count,
+                mean_score=float(scores[members].mean()) if count else float("nan"),
+                positive_rate=float(truth[members].mean()) if count else float("nan"),
+            )
+        )
+    return bins
+
+
+def build_evaluation(
+    data: str,
+    quotes: list[LabelledQuote],
+    scores: NDArray[np.float64],
+    thresholds: Mapping[Label, float],
+    model_name: str = "model",
+) -> Evaluation:
+    """Score given probabilities against the quotes' labels, with the two baselines beside them."""
+    truth = label_matrix(quotes)
+    predicted = apply_thresholds(scores, thresholds).astype(int)
+    lexicon = lexicon_predict([q.text for q in quotes])
+    majority = np.zeros_like(truth)  # the most common label set, in the corpus and in real text, is neutral
+    return Evaluation(
+        data=data,
+        quotes=quotes,
+        truth=truth,
+        scores=scores,
+        thresholds=dict(thresholds),
+        model=System(model_name, predicted, score_predictions(data, truth, predicted, scores)),
+        baselines=[
+            System("keyword lexicon", lexicon, score_predictions(data, truth, lexicon)),
+            System("majority (always neutral)", majority, score_predictions(data, truth, majority)),
+        ],
+        brier=brier_scores(truth, scores),
+        average_precision={
+            label: round(float(average_precision_score(truth[:, i], scores[:, i])), 4) if truth[:, i].any() else 0.0
+            for i, label in enumerate(LABELS)
+        },
+        reliability={label: reliability_bins(truth[:, i], scores[:, i]) for i, label in enumerate(LABELS)},
+    )
+
+
+def evaluate_bundle(model_dir: Path, data_path: Path) -> Evaluation:
+    bundle = load_bundle(model_dir)
+    quotes = read_labelled(data_path).quotes
+    scorer = Scorer(bundle.pipeline, bundle.card.thresholds)
+    return build_evaluation(
+        data_path.name,
+        quotes,
+        scorer.scores([q.text for q in quotes]),
+        bundle.card.thresholds,
+        model_name=f"{bundle.card.name} {bundle.card.version}",
+    )
+
+
+def comparison_table(evaluation: Evaluation) -> list[str]:
+    """Markdown rows: F1 per label, macro and micro F1 and exact match for the model and baselines."""
+    rows = [
+        "| system | " + " | ".join(f"{label} F1" for label in LABELS) + " | macro-F1 | micro-F1 | exact match |",
+        "|---|" + "---:|" * (len(LABELS) + 3),
+    ]
+    for system in (evaluation.model, *evaluation.baselines):
+        m = system.metrics
+        cells = [f"{m.per_label[label].f1:.3f}" for label in LABELS]
+        rows.append(
+            f"| {system.name} | "
+            + " | ".join(cells)
+            + f" | {m.macro_f1:.3f} | {m.micro_f1:.3f} | {m.exact_match:.3f} |"
+        )
+    return rows
+
+
+def _confusion(truth: NDArray[np.int_], predicted: NDArray[np.int_], column: int) -> dict[str, int]:
+    t, p = truth[:, column].astype(bool), predicted[:, column].astype(bool)
+    return {"tp": int((t & p).sum()), "fp": int((~t & p).sum()), "fn": int((t & ~p).sum()), "tn": int((~t & ~p).sum())}
+
+
+def _worst_errors(evaluation: Evaluation, column: int) -> tuple[list[int], list[int]]:
+    truth = evaluation.truth[:, column].astype(bool)
+    predicted = evaluation.model.predicted[:, column].astype(bool)
+    scores = evaluation.scores[:, column]
+    false_positives = [int(i) for i in np.argsort(-scores) if predicted[i] and not truth[i]][:WORST_ERRORS]
+    false_negatives = [int(i) for i in np.argsort(scores) if truth[i] and not predicted[i]][:WORST_ERRORS]
+    return false_positives, false_negatives
+
+
+def _shorten(text: str, limit: int = 240) -> str:
+    flat = " ".join(text.split()).replace("|", "\\|")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def plot_figures(evaluation: Evaluation, directory: Path) -> dict[str, str]:
+    """Precision-recall curves, reliability diagrams and confusion matrices as PNG files."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    directory.mkdir(parents=True, exist_ok=True)
+    files = {"pr": "precision_recall.png", "reliability": "reliability.png", "confusion": "confusion.png"}
+    lexicon = evaluation.baselines[0]
+
+    figure, axes = plt.subplots(1, len(LABELS), figsize=(4.2 * len(LABELS), 4), squeeze=False)
+    for i, (axis, label) in enumerate(zip(axes[0], LABELS, strict=True)):
+        if evaluation.truth[:, i].any():
+            precision, recall, _ = precision_recall_curve(evaluation.truth[:, i], evaluation.scores[:, i])
+            axis.plot(recall, precision, label=f"model (AP {evaluation.average_precision[label]:.2f})")
+        ours, keywords = evaluation.model.metrics.per_label[label], lexicon.metrics.per_label[label]
+        axis.scatter([ours.recall], [ours.precision], marker="o", color="black", zorder=3, label="model at threshold")
+        axis.scatter(
+            [keywords.recall], [keywords.precision], marker="x", color="red", zorder=3, label="keyword lexicon"
+        )
+        axis.set(title=label, xlabel="recall", ylabel="precision", xlim=(0, 1.02), ylim=(0, 1.02))
+        axis.legend(loc="lower left", fontsize=8)
+    figure.suptitle(f"Precision-recall on {evaluation.data}")
+    figure.tight_layout()
+    figure.savefig(directory / files["pr"], dpi=110)
+    plt.close(figure)
+
+    figure, axes = plt.subplots(1, len(LABELS), figsize=(4.2 * len(LABELS), 4), squeeze=False)
+    for axis, label in zip(axes[0], LABELS, strict=True):
+        bins = [b for b in evaluation.reliability[label] if b.quotes]
+        axis.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
+        axis.plot([b.mean_score for b in bins], [b.positive_rate for b in bins], marker="o", label="model")
+        for b in bins:
+            axis.annotate(
+                str(b.quotes), (b.mean_score, b.positive_rate), fontsize=7, xytext=(3, -9), textcoords="offset points"
+            )
+        axis.set(
+            title=f"{label} (Brier {evaluation.brier[label]:.3f})",
+            xlabel="mean predicted probability",
+            ylabel="observed share positive",
+            xlim=(0, 1),
+            ylim=(0, 1),
+        )
+        axis.legend(loc="upper left", fontsize=8)
+    figure.suptitle(f"Reliability on {evaluation.data} (numbers: quotes per bin)")
+    figure.tight_layout()
+    figure.savefig(directory / files["reliability"], dpi=110)
+    plt.close(figure)
+
+    figure, axes = plt.subplots(1, len(LABELS), figsize=(3.6 * len(LABELS), 3.4), squeeze=False)
+    for i, (axis, label) in enumerate(zip(axes[0], LABELS, strict=True)):
+        c = _confusion(evaluation.truth, evaluation.model.predicted, i)
+        matrix = np.array([[c["tn"], c["fp"]], [c["fn"], c["tp"]]])
+        axis.imshow(matrix, cmap="Blues")
+        for (row, col), value in np.ndenumerate(matrix):
+            colour = "white" if value > matrix.max() / 2 else "black"
+            axis.text(col, row, str(value), ha="center", va="center", color=colour)
+        axis.set(
+            title=label,
+            xticks=[0, 1],
+            yticks=[0, 1],
+            xticklabels=["no", "yes"],
+            yticklabels=["no", "yes"],
+            xlabel="predicted",
+            ylabel="true",
+        )
+    figure.suptitle(f"Confusion per label on {evaluation.data}")
+    figure.tight_layout()
+    figure.savefig(directory / files["confusion"], dpi=110)
+    plt.close(figure)
+    return files
+
+
+def write_report(evaluation: Evaluation, directory: Path) -> Path:
+    """Write report.md and its PNG figures into directory; returns the report's path."""
+    files = plot_figures(evaluation, directory)
+    lines = [
+        f"# Evaluation on {evaluation.data}",
+        "",
+        f"{len(evaluation.quotes)} quotes; model: {evaluation.model.name}; thresholds: "
+        + ", ".join(f"{k} {v:.2f}" for k, v in evaluation.thresholds.items()),
+        "",
+        "## Model and baselines",
+        "",
+        *comparison_table(evaluation),
+        "",
+        "## Per label (model)",
+        "",
+        "| label | precision | recall | F1 | support | TP | FP | FN | TN | average precision | Brier |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for i, label in enumerate(LABELS):
+        m = evaluation.model.metrics.per_label[label]
+        c = _confusion(evaluation.truth, evaluation.model.predicted, i)
+        lines.append(
+            f"| {label} | {m.precision:.3f} | {m.recall:.3f} | {m.f1:.3f} | {m.support} | {c['tp']} | {c['fp']} "
+            f"| {c['fn']} | {c['tn']} | {evaluation.average_precision[label]:.3f} | {evaluation.brier[label]:.4f} |"
+        )
+    lines += [
+        "",
+        f"![precision-recall curves]({files['pr']})",
+        "",
+        "## Probability quality",
+        "",
+        f"![reliability diagrams]({files['reliability']})",
+        "",
+        "| label | bin | quotes | mean score | share positive |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for label in LABELS:
+        for b in evaluation.reliability[label]:
+            if b.quotes:
+                lines.append(
+                    f"| {label} | {b.low:.1f}-{b.high:.1f} | {b.quotes} | {b.mean_score:.3f} | {b.positive_rate:.3f} |"
+                )
+    lines += ["", "## Confusion", "", f"![confusion matrices]({files['confusion']})", "", "## Worst errors", ""]
+    for i, label in enumerate(LABELS):
+        false_positives, false_negatives = _worst_errors(evaluation, i)
+        for title, indices in (("false positives", false_positives), ("false negatives", false_negatives)):
+            lines += [f"### {label}: {title}", "", "| score | true labels | id | text |", "|---:|---|---|---|"]
+            for j in indices:
+                quote = evaluation.quotes[j]
+                lines.append(
+                    f"| {evaluation.scores[j, i]:.3f} | {', '.join(quote.labels) or 'neutral'} | {quote.id} "
+                    f"| {_shorten(quote.text)} |"
+                )
+            if not indices:
+                lines.append("| | | | none |")
+            lines.append("")
+    path = directory / "report.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def format_evaluation(evaluation: Evaluation) -> str:
+    parts = [format_metrics(evaluation.model.metrics), "", *comparison_table(evaluation), ""]
+    parts.append("Brier: " + ", ".join(f"{k} {v:.4f}" for k, v in evaluation.brier.items()))
+    return "\n".join(parts)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.evaluate", description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, default=Path("models/default"), help="bundle directory")
+    parser.add_argument("--data", type=Path, required=True, help="labelled JSONL (id, text, labels)")
+    parser.add_argument("--report", type=Path, help="directory for report.md and its figures")
+    args = parser.parse_args(argv)
+    if not args.data.is_file():
+        parser.error(f"no such file: {args.data}")
+    try:
+        evaluation = evaluate_bundle(args.model, args.data)
+    except BundleError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(format_evaluation(evaluation))
+    if args.report:
+        print(f"report: {write_report(evaluation, args.report)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
