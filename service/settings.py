@@ -19,3 +19,9 @@ class Settings(BaseSettings):
         default=16 * 1024 * 1024, ge=1024, description="request body size; larger bodies get 413 unread"
     )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    workers: int = Field(default=1, ge=1, le=64, description="server processes, each with its own model copy")
+    inline_max_texts: int = Field(
+        default=16,
+        ge=0,
+        description="requests with at most this many texts are scored on the event loop; larger ones in a thread",
+    )

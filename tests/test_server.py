@@ -21,10 +21,15 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def server(bundle_dir: Path) -> Iterator[str]:
+@pytest.fixture(params=[1, 2], ids=["one-worker", "two-workers"])
+def server(bundle_dir: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     port = _free_port()
-    env = os.environ | {"RHETORIC_HOST": "127.0.0.1", "RHETORIC_PORT": str(port), "RHETORIC_MODEL_DIR": str(bundle_dir)}
+    env = os.environ | {
+        "RHETORIC_HOST": "127.0.0.1",
+        "RHETORIC_PORT": str(port),
+        "RHETORIC_MODEL_DIR": str(bundle_dir),
+        "RHETORIC_WORKERS": str(request.param),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "service"], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )

@@ -1,0 +1,203 @@
+"""A fitted pipeline compiled into a compact scorer for the latency of a single quote.
+
+scikit-learn spends most of a one-quote call on input checks and sparse-matrix set-up; the model
+itself is a dot product over a few hundred n-grams. The compiled scorer keeps, for each TF-IDF
+block, the fitted vocabulary and a table of idf and idf-scaled weights per label, and repeats
+exactly the fitted transforms: the same normalisation, tokens and n-grams, sublinear term
+frequency, L2 norm per block, intercepts and sigmoid calibration. Character n-grams never cross a
+word boundary (char_wb), so the n-gram ids of each distinct word are computed once and cached.
+"""
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise, repeat
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+#: Distinct words whose character n-gram ids are kept; a quote has a few dozen.
+WORD_CACHE_SIZE = 200_000
+_WHITE_SPACES = re.compile(r"\s\s+")
+#: 1 + log(count) for the counts a quote usually has, looked up instead of computed.
+_SUBLINEAR_TF = np.log(np.maximum(np.arange(256, dtype=np.float64), 1.0)) + 1.0
+
+
+class UnsupportedPipelineError(ValueError):
+    """The pipeline has a step the compiler does not reproduce; score with the pipeline instead."""
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One TF-IDF vectorizer: the ids of a normalised text's n-grams in its fitted vocabulary."""
+
+    ids: Callable[[str], NDArray[np.intp]]
+    size: int
+
+
+def _word_ngram_ids(vectorizer: TfidfVectorizer, offset: int) -> Callable[[str], NDArray[np.intp]]:
+    low, high = vectorizer.ngram_range
+    if (low, high) not in ((1, 1), (1, 2)) or vectorizer.stop_words is not None or vectorizer.tokenizer is not None:
+        raise UnsupportedPipelineError(f"word n-grams {vectorizer.ngram_range} with stop words or a tokenizer")
+    tokens_of = re.compile(vectorizer.token_pattern).findall
+    if re.compile(vectorizer.token_pattern).groups > 1:
+        raise UnsupportedPipelineError("token pattern with several groups")
+    lookup = vectorizer.vocabulary_.get
+
+    def ids(text: str) -> NDArray[np.intp]:
+        tokens = tokens_of(text)
+        grams = tokens if high == 1 else tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
+        found = np.fromiter(map(lookup, grams, repeat(-1)), dtype=np.intp, count=len(grams))
+        return found[found >= 0] + offset
+
+    return ids
+
+
+def _char_wb_ngram_ids(vectorizer: TfidfVectorizer, offset: int) -> Callable[[str], NDArray[np.intp]]:
+    low, high = vectorizer.ngram_range
+    lookup = vectorizer.vocabulary_.get
+
+    @lru_cache(maxsize=WORD_CACHE_SIZE)
+    def word_ids(word: str) -> NDArray[np.intp]:
+        padded = f" {word} "
+        length = len(padded)
+        grams: list[str] = []
+        for n in range(low, high + 1):
+            grams.extend(padded[i : i + n] for i in range(length - n + 1))
+            if n >= length:
+                break
+        found = np.fromiter(map(lookup, grams, repeat(-1)), dtype=np.intp, count=len(grams))
+        found = found[found >= 0] + offset
+        found.setflags(write=False)
+        return found
+
+    empty = np.zeros(0, dtype=np.intp)
+
+    def ids(text: str) -> NDArray[np.intp]:
+        words = _WHITE_SPACES.sub(" ", text).split()
+        return np.concatenate([word_ids(word) for word in words]) if words else empty
+
+    return ids
+
+
+def _block(vectorizer: Any, offset: int) -> _Block:
+    """The block of a vectorizer whose features start at column offset of the union."""
+    if not isinstance(vectorizer, TfidfVectorizer):
+        raise UnsupportedPipelineError(f"feature step {type(vectorizer).__name__}")
+    if vectorizer.norm != "l2" or not vectorizer.use_idf or vectorizer.binary or vectorizer.lowercase is not True:
+        raise UnsupportedPipelineError("TF-IDF without l2 norm and idf, or binary")
+    if vectorizer.analyzer == "word":
+        return _Block(_word_ngram_ids(vectorizer, offset), len(vectorizer.vocabulary_))
+    if vectorizer.analyzer == "char_wb":
+        return _Block(_char_wb_ngram_ids(vectorizer, offset), len(vectorizer.vocabulary_))
+    raise UnsupportedPipelineError(f"analyzer {vectorizer.analyzer!r}")
+
+
+def _linear_parts(estimator: Any) -> tuple[NDArray[np.float64], float, tuple[float, float] | None]:
+    """coef, intercept and, when calibrated, the sigmoid's (a, b) of one label's classifier."""
+    calibration = None
+    if isinstance(estimator, CalibratedClassifierCV):
+        if len(estimator.calibrated_classifiers_) != 1 or estimator.method != "sigmoid":
+            raise UnsupportedPipelineError("calibration must be one sigmoid (ensemble=False)")
+        calibrated = estimator.calibrated_classifiers_[0]
+        sigmoid = calibrated.calibrators[0]
+        calibration = (float(sigmoid.a_), float(sigmoid.b_))
+        estimator = calibrated.estimator
+    if not isinstance(estimator, LogisticRegression) or estimator.coef_.shape[0] != 1:
+        raise UnsupportedPipelineError(f"classifier {type(estimator).__name__}")
+    return np.asarray(estimator.coef_[0], dtype=np.float64), float(estimator.intercept_[0]), calibration
+
+
+class CompiledScorer:
+    """Probabilities equal (to rounding) to pipeline.predict_proba, without scikit-learn on the hot path."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        steps = dict(pipeline.steps)
+        features, classifier = steps.get("features"), steps.get("classifier")
+        if not isinstance(features, FeatureUnion) or not isinstance(classifier, OneVsRestClassifier):
+            raise UnsupportedPipelineError("expected a FeatureUnion of TF-IDF blocks and a one-vs-rest classifier")
+        if features.transformer_weights or not classifier.multilabel_:
+            raise UnsupportedPipelineError("weighted features or a single-label classifier")
+        parts = [_linear_parts(estimator) for estimator in classifier.estimators_]
+        coef = np.column_stack([c for c, _, _ in parts])
+        self.intercepts = np.array([i for _, i, _ in parts])
+        calibrations = [cal for _, _, cal in parts]
+        if any(cal is None for cal in calibrations) and any(cal is not None for cal in calibrations):
+            raise UnsupportedPipelineError("calibration on some labels only")
+        self.calibration = (
+            None if calibrations[0] is None else np.array([cal for cal in calibrations if cal is not None]).T
+        )
+        self.preprocess = None
+        self.blocks: list[_Block] = []
+        idf = []
+        sublinear = set()
+        for _, vectorizer in features.transformer_list:
+            if self.preprocess is None:
+                self.preprocess = vectorizer.preprocessor
+            elif vectorizer.preprocessor is not self.preprocess:
+                raise UnsupportedPipelineError("blocks with different preprocessors")
+            self.blocks.append(_block(vectorizer, sum(block.size for block in self.blocks)))
+            idf.append(np.asarray(vectorizer.idf_, dtype=np.float64))
+            sublinear.add(bool(vectorizer.sublinear_tf))
+        if len(sublinear) != 1 or self.preprocess is None:
+            raise UnsupportedPipelineError("blocks differ in sublinear_tf")
+        self.sublinear = sublinear.pop()
+        # One id space for all blocks: block k owns ids [starts[k], starts[k + 1]).
+        self.starts = np.cumsum([0] + [block.size for block in self.blocks])
+        self.idf = np.concatenate(idf)
+        if self.idf.shape[0] != coef.shape[0]:
+            raise UnsupportedPipelineError("feature count differs from the classifier's")
+        self.weights = np.ascontiguousarray(coef)
+        self.block_ends = [int(end) for end in self.starts[1:]]
+
+    def logits(self, text: str) -> NDArray[np.float64]:
+        """The decision value of each label for one raw text."""
+        assert self.preprocess is not None
+        normalised = self.preprocess(text)
+        ids = np.sort(np.concatenate([block.ids(normalised) for block in self.blocks]))
+        if not ids.size:
+            return self.intercepts.copy()
+        # np.unique(return_counts=True), without its overhead on a few hundred ids.
+        first = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+        counts = np.diff(np.append(first, ids.size))
+        ids = ids[first]
+        if not self.sublinear:
+            tf = counts.astype(np.float64)
+        elif counts.max() < _SUBLINEAR_TF.size:
+            tf = _SUBLINEAR_TF[counts]
+        else:
+            tf = np.log(counts) + 1.0
+        values = tf * self.idf[ids]
+        # ids are sorted, so each block's terms are one slice; each block is L2-normalised alone.
+        low = 0
+        for end in self.block_ends:
+            high = int(np.searchsorted(ids, end)) if end != self.block_ends[-1] else ids.size
+            if high > low:
+                segment = values[low:high]
+                segment *= 1.0 / math.sqrt(segment @ segment)
+            low = high
+        logits: NDArray[np.float64] = self.intercepts + values @ self.weights[ids]
+        return logits
+
+    def probabilities(self, logits: NDArray[np.float64]) -> NDArray[np.float64]:
+        if self.calibration is not None:
+            a, b = self.calibration
+            calibrated: NDArray[np.float64] = 1.0 / (1.0 + np.exp(a * logits + b))
+            return calibrated
+        plain: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-logits))
+        return plain
+
+    def scores(self, texts: Sequence[str]) -> NDArray[np.float64]:
+        if len(texts) == 1:
+            return self.probabilities(self.logits(texts[0]))[np.newaxis, :]
+        if not texts:
+            return np.zeros((0, len(self.intercepts)))
+        return self.probabilities(np.vstack([self.logits(text) for text in texts]))
