@@ -12,7 +12,6 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import pairwise, repeat
 from typing import Any
 
@@ -37,35 +36,47 @@ class UnsupportedPipelineError(ValueError):
 
 @dataclass(frozen=True)
 class _Block:
-    """One TF-IDF vectorizer: the ids of a normalised text's n-grams in its fitted vocabulary."""
+    """One TF-IDF vectorizer: the ids of a normalised text's n-grams in the union's id space.
 
-    ids: Callable[[str], NDArray[np.intp]]
+    An n-gram outside the vocabulary gets the id `unknown`, whose table row is all zeros.
+    """
+
+    ids: Callable[[str], list[NDArray[np.intp]]]
     size: int
 
 
-def _word_ngram_ids(vectorizer: TfidfVectorizer, offset: int) -> Callable[[str], NDArray[np.intp]]:
+def _shifted_lookup(vocabulary: dict[str, int], offset: int) -> Callable[[str, int], int]:
+    get: Callable[[str, int], int] = (
+        vocabulary.get if offset == 0 else {term: i + offset for term, i in vocabulary.items()}.get
+    )
+    return get
+
+
+def _word_ngram_ids(vectorizer: TfidfVectorizer, offset: int, unknown: int) -> Callable[[str], list[NDArray[np.intp]]]:
     low, high = vectorizer.ngram_range
     if (low, high) not in ((1, 1), (1, 2)) or vectorizer.stop_words is not None or vectorizer.tokenizer is not None:
         raise UnsupportedPipelineError(f"word n-grams {vectorizer.ngram_range} with stop words or a tokenizer")
-    tokens_of = re.compile(vectorizer.token_pattern).findall
-    if re.compile(vectorizer.token_pattern).groups > 1:
+    pattern = re.compile(vectorizer.token_pattern)
+    if pattern.groups > 1:
         raise UnsupportedPipelineError("token pattern with several groups")
-    lookup = vectorizer.vocabulary_.get
+    tokens_of = pattern.findall
+    lookup = _shifted_lookup(vectorizer.vocabulary_, offset)
 
-    def ids(text: str) -> NDArray[np.intp]:
+    def ids(text: str) -> list[NDArray[np.intp]]:
         tokens = tokens_of(text)
         grams = tokens if high == 1 else tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
-        found = np.fromiter(map(lookup, grams, repeat(-1)), dtype=np.intp, count=len(grams))
-        return found[found >= 0] + offset
+        return [np.fromiter(map(lookup, grams, repeat(unknown)), dtype=np.intp, count=len(grams))]
 
     return ids
 
 
-def _char_wb_ngram_ids(vectorizer: TfidfVectorizer, offset: int) -> Callable[[str], NDArray[np.intp]]:
+def _char_wb_ngram_ids(
+    vectorizer: TfidfVectorizer, offset: int, unknown: int
+) -> Callable[[str], list[NDArray[np.intp]]]:
     low, high = vectorizer.ngram_range
-    lookup = vectorizer.vocabulary_.get
+    lookup = _shifted_lookup(vectorizer.vocabulary_, offset)
+    cache: dict[str, NDArray[np.intp]] = {}
 
-    @lru_cache(maxsize=WORD_CACHE_SIZE)
     def word_ids(word: str) -> NDArray[np.intp]:
         padded = f" {word} "
         length = len(padded)
@@ -74,30 +85,34 @@ def _char_wb_ngram_ids(vectorizer: TfidfVectorizer, offset: int) -> Callable[[st
             grams.extend(padded[i : i + n] for i in range(length - n + 1))
             if n >= length:
                 break
-        found = np.fromiter(map(lookup, grams, repeat(-1)), dtype=np.intp, count=len(grams))
-        found = found[found >= 0] + offset
-        found.setflags(write=False)
+        every: NDArray[np.intp] = np.fromiter(map(lookup, grams, repeat(unknown)), dtype=np.intp, count=len(grams))
+        found: NDArray[np.intp] = every[every != unknown]
+        if len(cache) >= WORD_CACHE_SIZE:
+            cache.clear()
+        cache[word] = found
         return found
 
-    empty = np.zeros(0, dtype=np.intp)
+    cached = cache.get
 
-    def ids(text: str) -> NDArray[np.intp]:
-        words = _WHITE_SPACES.sub(" ", text).split()
-        return np.concatenate([word_ids(word) for word in words]) if words else empty
+    def ids(text: str) -> list[NDArray[np.intp]]:
+        return [
+            found if (found := cached(word)) is not None else word_ids(word)
+            for word in _WHITE_SPACES.sub(" ", text).split()
+        ]
 
     return ids
 
 
-def _block(vectorizer: Any, offset: int) -> _Block:
+def _block(vectorizer: Any, offset: int, unknown: int) -> _Block:
     """The block of a vectorizer whose features start at column offset of the union."""
     if not isinstance(vectorizer, TfidfVectorizer):
         raise UnsupportedPipelineError(f"feature step {type(vectorizer).__name__}")
     if vectorizer.norm != "l2" or not vectorizer.use_idf or vectorizer.binary or vectorizer.lowercase is not True:
         raise UnsupportedPipelineError("TF-IDF without l2 norm and idf, or binary")
     if vectorizer.analyzer == "word":
-        return _Block(_word_ngram_ids(vectorizer, offset), len(vectorizer.vocabulary_))
+        return _Block(_word_ngram_ids(vectorizer, offset, unknown), len(vectorizer.vocabulary_))
     if vectorizer.analyzer == "char_wb":
-        return _Block(_char_wb_ngram_ids(vectorizer, offset), len(vectorizer.vocabulary_))
+        return _Block(_char_wb_ngram_ids(vectorizer, offset, unknown), len(vectorizer.vocabulary_))
     raise UnsupportedPipelineError(f"analyzer {vectorizer.analyzer!r}")
 
 
@@ -139,30 +154,38 @@ class CompiledScorer:
         self.blocks: list[_Block] = []
         idf = []
         sublinear = set()
+        # One id space for all blocks, in the union's column order; the id after the last column
+        # stands for every unknown n-gram and has idf 0 and weight 0, so it adds nothing.
+        self.unknown = sum(len(vectorizer.vocabulary_) for _, vectorizer in features.transformer_list)
+        offset = 0
         for _, vectorizer in features.transformer_list:
             if self.preprocess is None:
                 self.preprocess = vectorizer.preprocessor
             elif vectorizer.preprocessor is not self.preprocess:
                 raise UnsupportedPipelineError("blocks with different preprocessors")
-            self.blocks.append(_block(vectorizer, sum(block.size for block in self.blocks)))
+            block = _block(vectorizer, offset, self.unknown)
+            self.blocks.append(block)
+            offset += block.size
             idf.append(np.asarray(vectorizer.idf_, dtype=np.float64))
             sublinear.add(bool(vectorizer.sublinear_tf))
         if len(sublinear) != 1 or self.preprocess is None:
             raise UnsupportedPipelineError("blocks differ in sublinear_tf")
-        self.sublinear = sublinear.pop()
-        # One id space for all blocks: block k owns ids [starts[k], starts[k + 1]).
-        self.starts = np.cumsum([0] + [block.size for block in self.blocks])
-        self.idf = np.concatenate(idf)
-        if self.idf.shape[0] != coef.shape[0]:
+        if offset != coef.shape[0]:
             raise UnsupportedPipelineError("feature count differs from the classifier's")
-        self.weights = np.ascontiguousarray(coef)
-        self.block_ends = [int(end) for end in self.starts[1:]]
+        self.sublinear = sublinear.pop()
+        self.idf = np.append(np.concatenate(idf), 0.0)
+        self.weights = np.ascontiguousarray(np.vstack([coef, np.zeros((1, coef.shape[1]))]))
+        self.block_ends = [int(end) for end in np.cumsum([block.size for block in self.blocks])]
+        self.block_ends[-1] = self.unknown + 1
 
     def logits(self, text: str) -> NDArray[np.float64]:
         """The decision value of each label for one raw text."""
         assert self.preprocess is not None
         normalised = self.preprocess(text)
-        ids = np.sort(np.concatenate([block.ids(normalised) for block in self.blocks]))
+        pieces: list[NDArray[np.intp]] = []
+        for block in self.blocks:
+            pieces += block.ids(normalised)
+        ids = np.sort(np.concatenate(pieces)) if pieces else np.zeros(0, dtype=np.intp)
         if not ids.size:
             return self.intercepts.copy()
         # np.unique(return_counts=True), without its overhead on a few hundred ids.
@@ -179,10 +202,12 @@ class CompiledScorer:
         # ids are sorted, so each block's terms are one slice; each block is L2-normalised alone.
         low = 0
         for end in self.block_ends:
-            high = int(np.searchsorted(ids, end)) if end != self.block_ends[-1] else ids.size
+            high = ids.size if end > self.unknown else int(np.searchsorted(ids, end))
             if high > low:
                 segment = values[low:high]
-                segment *= 1.0 / math.sqrt(segment @ segment)
+                norm = math.sqrt(segment @ segment)
+                if norm > 0.0:
+                    segment *= 1.0 / norm
             low = high
         logits: NDArray[np.float64] = self.intercepts + values @ self.weights[ids]
         return logits

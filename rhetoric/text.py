@@ -35,6 +35,7 @@ _GLUED_WORDS = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z]|[A-Z]{2,}\b)")
 _MAYBE_GLUED = re.compile(r"[a-z][A-Z]")
 _END_MARK = re.compile(r"(?:^|\s)-0-(?=\s|$)")
 _COMMA_RUNS = re.compile(r"(?:\s*,){2,}")
+_TWO_COMMAS = re.compile(r",\s*,")
 _SPACE_BEFORE_PUNCT = re.compile(r" (?=[,.;:!?])")
 
 
@@ -47,7 +48,7 @@ def clean(text: str) -> str:
         text = _END_MARK.sub(" ", text)
     if _MAYBE_GLUED.search(text):
         text = _GLUED_WORDS.sub(" ", text)
-    if text.count(",") > 1:
+    if _TWO_COMMAS.search(text):
         text = _COMMA_RUNS.sub(",", text)
     text = _SPACE_BEFORE_PUNCT.sub("", " ".join(text.split()))
     return text.strip(" ,")
