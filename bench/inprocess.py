@@ -1,6 +1,6 @@
 """In-process speed of the scikit-learn pipeline and the compiled scorer on the same quotes.
 
-    python -m bench.inprocess [--model models/default] [--data data/] [--quotes 1000]
+python -m bench.inprocess [--model models/default] [--data data/] [--quotes 1000]
 """
 
 import argparse
@@ -60,7 +60,11 @@ def run(model: Path, data: Path, quotes: int, seconds: float) -> dict[str, float
             [
                 ["scikit-learn pipeline", f"{median(slow) * 1e6:.0f}", f"{percentile(slow, 0.99) * 1e6:.0f}"],
                 ["compiled scorer", f"{median(fast) * 1e6:.0f}", f"{percentile(fast, 0.99) * 1e6:.0f}"],
-                ["compiled scorer, cold word cache", f"{median(cold) * 1e6:.0f}", f"{percentile(cold, 0.99) * 1e6:.0f}"],
+                [
+                    "compiled scorer, cold word cache",
+                    f"{median(cold) * 1e6:.0f}",
+                    f"{percentile(cold, 0.99) * 1e6:.0f}",
+                ],
             ],
         )
     )
