@@ -170,7 +170,9 @@ def train(
             [texts[i] for i in fit_rows], truth[fit_rows]
         )
         held_scores = np.asarray(split_model.predict_proba([texts[i] for i in held_rows]), dtype=np.float64)
-        evaluation = build_evaluation("holdout", [quotes[i] for i in held_rows], held_scores, thresholds)
+        evaluation = build_evaluation(
+            "holdout", [quotes[i] for i in held_rows], held_scores, thresholds, "model trained without these topics"
+        )
         metrics["holdout"] = evaluation.model.metrics
         evaluations.append(evaluation)
 
@@ -178,7 +180,9 @@ def train(
     scorer = Scorer(pipeline, thresholds)
     for path in eval_paths:
         eval_quotes = read_labelled(path).quotes
-        evaluation = build_evaluation(path.stem, eval_quotes, scorer.scores([q.text for q in eval_quotes]), thresholds)
+        evaluation = build_evaluation(
+            path.stem, eval_quotes, scorer.scores([q.text for q in eval_quotes]), thresholds, "model (this run)"
+        )
         metrics[f"eval:{path.name}"] = evaluation.model.metrics
         evaluations.append(evaluation)
 
