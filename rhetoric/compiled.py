@@ -30,6 +30,15 @@ _WHITE_SPACES = re.compile(r"\s\s+")
 _SUBLINEAR_TF = np.log(np.maximum(np.arange(256, dtype=np.float64), 1.0)) + 1.0
 
 
+@dataclass(frozen=True)
+class Contribution:
+    """A feature of one text and what it adds to the logit of each label (LABELS order)."""
+
+    kind: str  # "ngram": a word n-gram; "word": a word's character n-grams together
+    term: str
+    logit: NDArray[np.float64]
+
+
 class UnsupportedPipelineError(ValueError):
     """The pipeline has a step the compiler does not reproduce; score with the pipeline instead."""
 
@@ -177,6 +186,9 @@ class CompiledScorer:
         self.weights = np.ascontiguousarray(np.vstack([coef, np.zeros((1, coef.shape[1]))]))
         self.block_ends = [int(end) for end in np.cumsum([block.size for block in self.blocks])]
         self.block_ends[-1] = self.unknown + 1
+        self._vectorizers = [vectorizer for _, vectorizer in features.transformer_list]
+        self._offsets = [0, *np.cumsum([block.size for block in self.blocks])[:-1].tolist()]
+        self._term_list: list[str] | None = None
 
     def logits(self, text: str) -> NDArray[np.float64]:
         """The decision value of each label for one raw text."""
@@ -211,6 +223,55 @@ class CompiledScorer:
             low = high
         logits: NDArray[np.float64] = self.intercepts + values @ self.weights[ids]
         return logits
+
+    def contributions(self, text: str) -> list[Contribution]:
+        """Each feature's exact share of every label's logit: word n-grams as they are, character
+        n-grams summed into the words they come from. They add up to logits(text) - intercepts."""
+        assert self.preprocess is not None
+        normalised = self.preprocess(text)
+        pieces: list[NDArray[np.intp]] = []
+        for block in self.blocks:
+            pieces += block.ids(normalised)
+        every = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.intp)
+        ids, counts = np.unique(every, return_counts=True)
+        if not ids.size:
+            return []
+        tf = np.log(counts) + 1.0 if self.sublinear else counts.astype(np.float64)
+        values = tf * self.idf[ids]
+        low = 0
+        for end in self.block_ends:
+            high = ids.size if end > self.unknown else int(np.searchsorted(ids, end))
+            norm = math.sqrt(values[low:high] @ values[low:high]) if high > low else 0.0
+            if norm > 0.0:
+                values[low:high] /= norm
+            low = high
+        per_feature = values[:, None] * self.weights[ids]
+        row_of = {int(feature): row for row, feature in enumerate(ids)}
+        count_of = dict(zip(ids.tolist(), counts.tolist(), strict=True))
+        terms = self._terms()
+        found: dict[tuple[str, str], NDArray[np.float64]] = {}
+        word_end = self.block_ends[0]
+        for feature, row in row_of.items():
+            if feature < word_end:
+                found[("ngram", terms[feature])] = per_feature[row]
+        # Character n-grams are shared out among the words they occur in, by occurrence.
+        for block in self.blocks[1:]:
+            for word, word_ids in zip(_WHITE_SPACES.sub(" ", normalised).split(), block.ids(normalised), strict=True):
+                if not word_ids.size:
+                    continue
+                share = sum(per_feature[row_of[int(f)]] / count_of[int(f)] for f in word_ids)
+                key = ("word", word)
+                found[key] = found.get(key, 0.0) + share
+        return [Contribution(kind, term, vector) for (kind, term), vector in found.items()]
+
+    def _terms(self) -> list[str]:
+        if self._term_list is None:
+            terms = [""] * (self.unknown + 1)
+            for vectorizer, offset in zip(self._vectorizers, self._offsets, strict=True):
+                for term, index in vectorizer.vocabulary_.items():
+                    terms[index + offset] = term
+            self._term_list = terms
+        return self._term_list
 
     def probabilities(self, logits: NDArray[np.float64]) -> NDArray[np.float64]:
         if self.calibration is not None:

@@ -1,26 +1,39 @@
 """The FastAPI application: create_app(settings) builds it, the lifespan loads the model."""
 
+import dataclasses
 import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from rhetoric.analysis import analyze
 from rhetoric.bundle import BundleError, ModelCard, load_bundle
+from rhetoric.compiled import CompiledScorer
+from rhetoric.explain import LabelExplanation, explain
+from rhetoric.labels import Label
 from rhetoric.scoring import Scorer
 from service.body import parse_body, read_body
 from service.errors import install_error_handlers
 from service.schemas import (
     ERROR_RESPONSES,
+    AnalyzeRequest,
+    AnalyzeResponse,
     ClassifyResponse,
+    Explanation,
     Health,
+    LabelScores,
     ModelRef,
     Readiness,
+    Summary,
+    TargetOut,
+    UnitOut,
+    analyze_request_model,
     classify_request_model,
 )
 from service.settings import Settings
@@ -43,14 +56,55 @@ def load_served_model(settings: Settings) -> ServedModel:
     return ServedModel(card=bundle.card, scorer=Scorer(bundle.pipeline, bundle.card.thresholds))
 
 
-def classify_json(model: ServedModel, texts: list[str]) -> bytes:
+def explanation_json(detail: dict[Label, LabelExplanation]) -> dict[str, Any]:
+    return {label: dataclasses.asdict(value) for label, value in detail.items()}
+
+
+def classify_json(model: ServedModel, texts: list[str], with_explanations: bool = False) -> bytes:
     """The classify response body, serialised directly: its shape is fixed by ClassifyResponse."""
     predictions = model.scorer.predict(texts)
-    body = {
-        "model": {"name": model.card.name, "version": model.card.version},
-        "results": [{"labels": p.labels, "scores": p.scores} for p in predictions],
-    }
+    results: list[dict[str, Any]] = [{"labels": p.labels, "scores": p.scores} for p in predictions]
+    if with_explanations:
+        compiled = require_explainable(model)
+        for result, text in zip(results, texts, strict=True):
+            result["explanation"] = explanation_json(explain(compiled, text))
+    body = {"model": {"name": model.card.name, "version": model.card.version}, "results": results}
     return json.dumps(body, separators=(",", ":")).encode()
+
+
+def require_explainable(model: ServedModel) -> CompiledScorer:
+    if model.scorer.compiled is None:
+        raise HTTPException(status.HTTP_501_NOT_IMPLEMENTED, "this model's pipeline cannot be explained")
+    return model.scorer.compiled
+
+
+def analyze_json(model: ServedModel, body: AnalyzeRequest) -> bytes:
+    if body.explain:
+        require_explainable(model)
+    units, summary = analyze(body.text, model.scorer, with_explanations=body.explain)
+    response = AnalyzeResponse(
+        model=model.ref,
+        title=body.title,
+        source=body.source,
+        published=body.published,
+        units=[
+            UnitOut(
+                text=u.text,
+                start=u.start,
+                end=u.end,
+                kind=u.kind,
+                speaker=u.speaker,
+                labels=u.labels,
+                scores=LabelScores.model_validate(u.scores),
+                targets=[TargetOut.model_validate(dataclasses.asdict(t)) for t in u.targets],
+                explanation=Explanation.model_validate(explanation_json(u.explanation)) if u.explanation else None,
+            )
+            for u in units
+        ],
+        summary=Summary.model_validate(dataclasses.asdict(summary)),
+    )
+    content: bytes = response.model_dump_json().encode()
+    return content
 
 
 async def get_model(request: Request) -> ServedModel:
@@ -67,6 +121,7 @@ ModelDep = Annotated[ServedModel, Depends(get_model)]
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     request_model = classify_request_model(settings.max_texts, settings.max_text_chars)
+    article_model = analyze_request_model(settings.max_article_chars)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -111,10 +166,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body = parse_body(await read_body(request, settings.max_body_bytes), request_model)
         texts = body.all_texts()
         # A few quotes take well under a millisecond: a thread hop would cost more than it saves.
-        if len(texts) <= settings.inline_max_texts:
+        if len(texts) <= settings.inline_max_texts and not body.explain:
             content = classify_json(model, texts)
         else:
-            content = await run_in_threadpool(classify_json, model, texts)
+            content = await run_in_threadpool(classify_json, model, texts, body.explain)
+        return Response(content=content, media_type="application/json")
+
+    @app.post(
+        "/v1/analyze",
+        response_model=AnalyzeResponse,
+        tags=["analyze"],
+        summary="Split an article into quotes, reported speech and narration, and label each",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": article_model.model_json_schema()}},
+            }
+        },
+    )
+    async def analyze_article(request: Request, model: ModelDep) -> Response:
+        body = parse_body(await read_body(request, settings.max_body_bytes), article_model)
+        content = await run_in_threadpool(analyze_json, model, body)
         return Response(content=content, media_type="application/json")
 
     @app.get("/v1/model", response_model=ModelCard, tags=["model"], summary="The served model's card")

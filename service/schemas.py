@@ -1,6 +1,7 @@
 """Request and response bodies of the HTTP API."""
 
-from typing import Annotated, Any, Self
+from datetime import date
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 from pydantic_core import PydanticCustomError
@@ -26,6 +27,7 @@ class ClassifyRequest(BaseModel):
 
     text: str | None = None
     texts: list[str] | None = None
+    explain: bool = Field(default=False, description="add each label's strongest features to every result")
 
     @model_validator(mode="after")
     def _exactly_one_of_text_and_texts(self) -> Self:
@@ -76,9 +78,30 @@ class LabelScores(BaseModel):
     self_reliance: Probability
 
 
+class EvidenceOut(BaseModel):
+    feature: str = Field(description="a word n-gram, or a word whose character n-grams are summed")
+    kind: Literal["ngram", "word"]
+    contribution: float = Field(description="exact share of the label's logit")
+    spans: list[tuple[int, int]] = Field(description="[start, end) character offsets where the feature occurs")
+
+
+class LabelExplanationOut(BaseModel):
+    intercept: float
+    logit: float = Field(description="intercept plus every feature's contribution")
+    up: list[EvidenceOut] = Field(description="features that raised the score most")
+    down: list[EvidenceOut] = Field(description="features that lowered the score most")
+
+
+class Explanation(BaseModel):
+    gratitude: LabelExplanationOut
+    hostility: LabelExplanationOut
+    self_reliance: LabelExplanationOut
+
+
 class ClassifyResult(BaseModel):
     labels: list[Label] = Field(description="labels whose score reached the model's threshold; empty = neutral")
     scores: LabelScores
+    explanation: Explanation | None = Field(default=None, description="present when the request set explain")
 
 
 class ClassifyResponse(BaseModel):
@@ -119,3 +142,89 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         503: "no verified model is loaded",
     }.items()
 }
+
+
+class AnalyzeRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": 'Kim Jong Un thanked Putin for the offer. "We will rebuild by ourselves," he said.',
+                    "title": "Kim answers aid offer",
+                    "source": "wire",
+                    "published": "2024-08-03",
+                }
+            ]
+        },
+    )
+
+    text: str
+    title: str | None = Field(default=None, max_length=1_000)
+    source: str | None = Field(default=None, max_length=200)
+    published: date | None = None
+    explain: bool = False
+
+
+def analyze_request_model(max_article_chars: int) -> type[AnalyzeRequest]:
+    article = Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=max_article_chars),
+        AfterValidator(_not_blank),
+        Field(description=f"the article, at most {max_article_chars} characters"),
+    ]
+    model: type[AnalyzeRequest] = create_model("AnalyzeRequest", __base__=AnalyzeRequest, text=(article, ...))
+    return model
+
+
+class TargetOut(BaseModel):
+    label: Literal["gratitude", "hostility"]
+    entity: str = Field(description="gazetteer id, e.g. united_states, south_korea, russia, leader")
+    text: str
+    start: int
+    end: int
+
+
+class UnitOut(BaseModel):
+    text: str
+    start: int = Field(description="text == article[start:end]")
+    end: int
+    kind: Literal["quote", "reported", "narration"]
+    speaker: str | None
+    labels: list[Label]
+    scores: LabelScores
+    targets: list[TargetOut]
+    explanation: Explanation | None = None
+
+
+class LabelShare(BaseModel):
+    units: int
+    share: float
+
+
+class SpeakerTally(BaseModel):
+    units: int
+    gratitude: int
+    hostility: int
+    self_reliance: int
+
+
+class Strongest(BaseModel):
+    unit: int = Field(description="index into units")
+    score: Probability
+
+
+class Summary(BaseModel):
+    units: int
+    labels: dict[Label, LabelShare]
+    by_speaker: dict[str, SpeakerTally]
+    strongest: dict[Label, Strongest | None]
+
+
+class AnalyzeResponse(BaseModel):
+    model: ModelRef
+    title: str | None
+    source: str | None
+    published: date | None
+    units: list[UnitOut]
+    summary: Summary

@@ -15,6 +15,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     max_texts: int = Field(default=1_000, ge=1, description="texts per classify request")
     max_text_chars: int = Field(default=10_000, ge=1, description="characters per text")
+    max_article_chars: int = Field(default=100_000, ge=1, description="characters per article to analyze")
     max_body_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1024, description="request body size; larger bodies get 413 unread"
     )

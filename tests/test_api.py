@@ -165,3 +165,55 @@ def test_a_charset_utf8_json_body_is_accepted(client: TestClient) -> None:
         headers={"content-type": "application/json; charset=UTF-8"},
     )
     assert response.status_code == 200
+
+
+def test_classify_with_explain_returns_features_with_spans(client: TestClient) -> None:
+    body = _classify(client, {"text": HOSTILE, "explain": True})
+    [result] = body["results"]
+    hostility = result["explanation"]["hostility"]
+    assert hostility["up"], "no feature raised the hostility score"
+    for evidence in hostility["up"]:
+        assert evidence["contribution"] > 0
+        assert all(
+            HOSTILE[a:b].lower() == evidence["feature"] for a, b in evidence["spans"] if evidence["kind"] == "word"
+        )
+    assert "explanation" not in _classify(client, {"text": HOSTILE})["results"][0]
+
+
+def test_analyze_returns_units_with_offsets_speakers_and_a_summary(client: TestClient) -> None:
+    article = (Path(__file__).parent / "fixtures" / "wire_story.txt").read_text(encoding="utf-8")
+    response = client.post(
+        "/v1/analyze", json={"text": article, "title": "Kim answers aid offer", "published": "2024-08-03"}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["title"] == "Kim answers aid offer"
+    assert body["published"] == "2024-08-03"
+    card = client.get("/v1/model").json()
+    assert body["model"] == {"name": card["name"], "version": card["version"]}
+    for unit in body["units"]:
+        assert article[unit["start"] : unit["end"]] == unit["text"]
+        assert set(unit["scores"]) == set(LABELS)
+    kinds = {u["kind"] for u in body["units"]}
+    assert kinds == {"quote", "reported", "narration"}
+    assert body["summary"]["units"] == len(body["units"])
+    assert body["summary"]["by_speaker"]["Kim"]["units"] >= 3
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"text": "  "}, 422, "text: text is empty or whitespace only"),
+        ({"text": "x" * 101}, 422, "text has 101 characters; the limit is 100"),
+        ({"text": "ok", "published": "yesterday"}, 422, "published: "),
+        ({"text": "ok", "author": "me"}, 422, "author: unknown field"),
+        ({}, 422, "text: Field required"),
+    ],
+)
+def test_analyze_refuses_bad_requests_naming_the_field(
+    settings: Settings, body: object, status: int, message: str
+) -> None:
+    with TestClient(create_app(settings.model_copy(update={"max_article_chars": 100}))) as client:
+        response = client.post("/v1/analyze", json=body)
+    assert response.status_code == status
+    assert message in response.json()["detail"]
