@@ -72,7 +72,7 @@ def test_state_media_letter_is_split_into_attributed_sentences(scorer: Scorer) -
 def test_unquoted_statement_after_a_lead_in_belongs_to_its_speaker(scorer: Scorer) -> None:
     _, units = _analyse("ministry_statement.txt", scorer)
     body = units[1:-1]
-    assert {u.speaker for u in body} == {"A spokesman for the DPRK Foreign Ministry"}
+    assert {u.speaker for u in body} == {"A DPRK Foreign Ministry spokesman"}
     assert {u.kind for u in body} == {"quote"}
     assert [u.labels for u in body] == [["hostility"], ["hostility"], ["hostility"], ["self_reliance"]]
     assert units[-1].speaker is None  # "The statement was carried ..." speaks about the statement
@@ -156,6 +156,7 @@ def test_feature_spans_tolerate_case_apostrophes_and_glued_words() -> None:
     assert find_spans(text, "ngram", "to kim") == [(25, 30)]
     assert find_spans(text, "word", "puppets") == [(39, 46)]
     assert find_spans(text, "word", "care") == [(12, 16)]
+    assert find_spans("Built thanks to the Party.", "ngram", "owing to") == [(6, 15)]
 
 
 def test_explanations_of_analyzed_units_use_article_offsets(scorer: Scorer) -> None:

@@ -28,3 +28,14 @@ def test_normalise_lower_cases_after_cleaning() -> None:
 
 def test_fullwidth_characters_are_folded() -> None:
     assert normalise("\uff24\uff30\uff32\uff2b") == "dprk"
+
+
+def test_crediting_thanks_to_reads_as_owing_to() -> None:
+    assert normalise("Thanks to the Party, houses were built.") == "owing to the party, houses were built."
+    assert normalise("The economy grew thanks to his efforts") == "the economy grew owing to his efforts"
+
+
+def test_thanks_said_to_someone_is_kept() -> None:
+    assert normalise("They expressed deep thanks to the General.") == "they expressed deep thanks to the general."
+    assert normalise("a letter of thanks to Kim") == "a letter of thanks to kim"
+    assert normalise("We send our thanks to you") == "we send our thanks to you"
