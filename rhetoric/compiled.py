@@ -25,7 +25,6 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 #: Distinct words whose character n-gram ids are kept; a quote has a few dozen.
 WORD_CACHE_SIZE = 200_000
-_WHITE_SPACES = re.compile(r"\s\s+")
 #: 1 + log(count) for the counts a quote usually has, looked up instead of computed.
 _SUBLINEAR_TF = np.log(np.maximum(np.arange(256, dtype=np.float64), 1.0)) + 1.0
 
@@ -106,7 +105,8 @@ def _char_wb_ngram_ids(
     def ids(text: str) -> list[NDArray[np.intp]]:
         return [
             found if (found := cached(word)) is not None else word_ids(word)
-            for word in _WHITE_SPACES.sub(" ", text).split()
+            # sklearn collapses white space before splitting; split() alone gives the same words.
+            for word in text.split()
         ]
 
     return ids
@@ -256,7 +256,7 @@ class CompiledScorer:
                 found[("ngram", terms[feature])] = per_feature[row]
         # Character n-grams are shared out among the words they occur in, by occurrence.
         for block in self.blocks[1:]:
-            for word, word_ids in zip(_WHITE_SPACES.sub(" ", normalised).split(), block.ids(normalised), strict=True):
+            for word, word_ids in zip(normalised.split(), block.ids(normalised), strict=True):
                 if not word_ids.size:
                     continue
                 share = sum(per_feature[row_of[int(f)]] / count_of[int(f)] for f in word_ids)
