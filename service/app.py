@@ -25,13 +25,10 @@ from service.schemas import (
     AnalyzeRequest,
     AnalyzeResponse,
     ClassifyResponse,
-    Explanation,
     Health,
-    LabelScores,
     ModelRef,
     Readiness,
     Summary,
-    TargetOut,
     UnitOut,
     analyze_request_model,
     classify_request_model,
@@ -87,20 +84,7 @@ def analyze_json(model: ServedModel, body: AnalyzeRequest) -> bytes:
         title=body.title,
         source=body.source,
         published=body.published,
-        units=[
-            UnitOut(
-                text=u.text,
-                start=u.start,
-                end=u.end,
-                kind=u.kind,
-                speaker=u.speaker,
-                labels=u.labels,
-                scores=LabelScores.model_validate(u.scores),
-                targets=[TargetOut.model_validate(dataclasses.asdict(t)) for t in u.targets],
-                explanation=Explanation.model_validate(explanation_json(u.explanation)) if u.explanation else None,
-            )
-            for u in units
-        ],
+        units=[UnitOut.model_validate(unit, from_attributes=True) for unit in units],
         summary=Summary.model_validate(dataclasses.asdict(summary)),
     )
     content: bytes = response.model_dump_json().encode()

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,6 +20,9 @@ from rhetoric.scoring import Scorer, apply_thresholds
 from training.corpus import LabelledQuote, label_matrix, read_labelled
 from training.lexicon import lexicon_predict
 from training.metrics import brier_scores, format_metrics, score_predictions
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 RELIABILITY_BINS = 10
 WORST_ERRORS = 8
@@ -156,6 +160,15 @@ def _shorten(text: str, limit: int = 240) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def _save(figure: "Figure", title: str, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    figure.suptitle(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
 def plot_figures(evaluation: Evaluation, directory: Path) -> dict[str, str]:
     """Precision-recall curves, reliability diagrams and confusion matrices as PNG files."""
     import matplotlib
@@ -179,10 +192,7 @@ def plot_figures(evaluation: Evaluation, directory: Path) -> dict[str, str]:
         )
         axis.set(title=label, xlabel="recall", ylabel="precision", xlim=(0, 1.02), ylim=(0, 1.02))
         axis.legend(loc="lower left", fontsize=8)
-    figure.suptitle(f"Precision-recall on {evaluation.data}")
-    figure.tight_layout()
-    figure.savefig(directory / files["pr"], dpi=110)
-    plt.close(figure)
+    _save(figure, f"Precision-recall on {evaluation.data}", directory / files["pr"])
 
     figure, axes = plt.subplots(1, len(LABELS), figsize=(4.2 * len(LABELS), 4), squeeze=False)
     for axis, label in zip(axes[0], LABELS, strict=True):
@@ -201,10 +211,7 @@ def plot_figures(evaluation: Evaluation, directory: Path) -> dict[str, str]:
             ylim=(0, 1),
         )
         axis.legend(loc="upper left", fontsize=8)
-    figure.suptitle(f"Reliability on {evaluation.data} (numbers: quotes per bin)")
-    figure.tight_layout()
-    figure.savefig(directory / files["reliability"], dpi=110)
-    plt.close(figure)
+    _save(figure, f"Reliability on {evaluation.data} (numbers: quotes per bin)", directory / files["reliability"])
 
     figure, axes = plt.subplots(1, len(LABELS), figsize=(3.6 * len(LABELS), 3.4), squeeze=False)
     for i, (axis, label) in enumerate(zip(axes[0], LABELS, strict=True)):
@@ -223,10 +230,7 @@ def plot_figures(evaluation: Evaluation, directory: Path) -> dict[str, str]:
             xlabel="predicted",
             ylabel="true",
         )
-    figure.suptitle(f"Confusion per label on {evaluation.data}")
-    figure.tight_layout()
-    figure.savefig(directory / files["confusion"], dpi=110)
-    plt.close(figure)
+    _save(figure, f"Confusion per label on {evaluation.data}", directory / files["confusion"])
     return files
 
 
