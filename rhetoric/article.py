@@ -244,7 +244,7 @@ def segment(text: str) -> list[Segment]:
     raw += [(s, e, "narration") for s, e in split_sentences(text, cursor, len(text))]
 
     segments: list[Segment] = []
-    for index, (low, high, kind) in enumerate(raw):
+    for low, high, kind in raw:
         if kind == "quote":
             segments.append(Segment(low, high, "quote", None))
             continue
@@ -253,7 +253,8 @@ def segment(text: str) -> list[Segment]:
             segments.append(Segment(low, high, "narration", None))
             continue
         speaker, s_low, _, content = found
-        reports = _words(content) >= 3 and not (index > 0 and raw[index - 1][2] == "quote" and _words(content) < 3)
+        # "Kim thanked Putin." reports speech; "he said." only attributes the quotation next to it.
+        reports = _words(content) >= 1
         segments.append(_speaker_segment(low, high, "reported" if reports else "narration", speaker, s_low))
     return _attribute_quotes(text, _follow_lead_ins(text, segments))
 
