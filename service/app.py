@@ -1,8 +1,11 @@
 """The FastAPI application: create_app(settings) builds it, the lifespan loads the model."""
 
+import asyncio
 import dataclasses
+import hmac
 import json
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -11,7 +14,9 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from pydantic import SecretStr
 
+from rhetoric import registry
 from rhetoric.analysis import analyze
 from rhetoric.bundle import BundleError, ModelCard, load_bundle
 from rhetoric.compiled import CompiledScorer
@@ -21,6 +26,7 @@ from rhetoric.scoring import Scorer
 from service.body import parse_body, read_body
 from service.errors import install_error_handlers
 from service.schemas import (
+    ADMIN_RESPONSES,
     ERROR_RESPONSES,
     AnalyzeRequest,
     AnalyzeResponse,
@@ -28,6 +34,7 @@ from service.schemas import (
     Health,
     ModelRef,
     Readiness,
+    ReloadResult,
     Summary,
     UnitOut,
     analyze_request_model,
@@ -49,7 +56,7 @@ class ServedModel:
 
 
 def load_served_model(settings: Settings) -> ServedModel:
-    bundle = load_bundle(settings.model_dir)
+    bundle = load_bundle(registry.resolve(settings.model_dir))
     return ServedModel(card=bundle.card, scorer=Scorer(bundle.pipeline, bundle.card.thresholds))
 
 
@@ -102,6 +109,48 @@ async def get_model(request: Request) -> ServedModel:
 ModelDep = Annotated[ServedModel, Depends(get_model)]
 
 
+async def reload_model(app: FastAPI) -> tuple[ServedModel | None, ServedModel]:
+    """Load and verify the bundle the settings point to, then swap it in; raises BundleError and
+    keeps the old model when the new one does not verify."""
+    async with app.state.reload_lock:
+        fresh = await run_in_threadpool(load_served_model, app.state.settings)
+        previous: ServedModel | None = app.state.model
+        app.state.model = fresh  # one assignment: each request sees the old model or the new one
+        app.state.model_error = None
+        return previous, fresh
+
+
+def _listen_for_sighup(app: FastAPI) -> bool:
+    """SIGHUP reloads the model, as the admin endpoint does (not possible off the main thread)."""
+
+    async def on_signal() -> None:
+        try:
+            previous, fresh = await reload_model(app)
+        except BundleError as error:
+            log.error("reload on SIGHUP refused, still serving the previous model: %s", error)
+        else:
+            old = previous.card.version if previous else None
+            log.info("reloaded on SIGHUP: %s -> %s", old, fresh.card.version)
+
+    try:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(on_signal()))
+    except (RuntimeError, ValueError, NotImplementedError):
+        return False
+    return True
+
+
+def require_admin(request: Request) -> None:
+    """Admin endpoints need the configured key; with none configured they are off, not open."""
+    expected: SecretStr | None = request.app.state.settings.admin_api_key
+    if expected is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "admin endpoints are disabled: set RHETORIC_ADMIN_API_KEY")
+    given = request.headers.get("x-api-key")
+    if not given:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "send the admin key in the X-API-Key header")
+    if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "wrong admin key")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     request_model = classify_request_model(settings.max_texts, settings.max_text_chars)
@@ -119,7 +168,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else:
             card = app.state.model.card
             log.info("serving %s %s from %s", card.name, card.version, settings.model_dir)
+        listening = _listen_for_sighup(app)
         yield
+        if listening:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
         app.state.model = None
 
     app = FastAPI(
@@ -130,6 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
+    app.state.reload_lock = asyncio.Lock()
     install_error_handlers(app)
 
     @app.post(
@@ -176,6 +229,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/v1/model", response_model=ModelCard, tags=["model"], summary="The served model's card")
     def model_card(model: ModelDep) -> ModelCard:
         return model.card
+
+    @app.post(
+        "/v1/admin/reload",
+        response_model=ReloadResult,
+        tags=["admin"],
+        summary="Load the bundle the model setting points to, verify it, and swap it in",
+        dependencies=[Depends(require_admin)],
+        responses=ADMIN_RESPONSES,
+    )
+    async def reload(request: Request) -> ReloadResult:
+        try:
+            previous, fresh = await reload_model(request.app)
+        except BundleError as error:
+            serving: ServedModel | None = request.app.state.model
+            still = f"{serving.card.version}" if serving else "no model"
+            raise HTTPException(status.HTTP_409_CONFLICT, f"reload refused, still serving {still}: {error}") from error
+        return ReloadResult(previous=previous.ref if previous else None, serving=fresh.ref)
 
     @app.get("/healthz", response_model=Health, tags=["operations"], summary="Liveness")
     async def healthz() -> Health:

@@ -124,6 +124,11 @@ class Health(BaseModel):
     status: str
 
 
+class ReloadResult(BaseModel):
+    previous: ModelRef | None
+    serving: ModelRef
+
+
 class Readiness(BaseModel):
     status: str
     model: ModelRef | None = None
@@ -228,3 +233,13 @@ class AnalyzeResponse(BaseModel):
     published: date | None
     units: list[UnitOut]
     summary: Summary
+
+
+ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse, "description": description}
+    for code, description in {
+        401: "admin key missing",
+        403: "admin key wrong, or admin endpoints disabled",
+        409: "reload refused: the new bundle does not verify; the old one keeps serving",
+    }.items()
+}

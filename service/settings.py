@@ -3,14 +3,20 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RHETORIC_", frozen=True)
 
-    model_dir: Path = Field(default=Path("models/default"), description="bundle directory to serve")
+    model_dir: Path = Field(
+        default=Path("models/default"),
+        description="bundle folder to serve, or a registry folder whose 'current' file names the bundle",
+    )
+    admin_api_key: SecretStr | None = Field(
+        default=None, description="key for the admin endpoints (X-API-Key header); unset = admin disabled"
+    )
     host: str = Field(default="127.0.0.1", description="address to listen on")
     port: int = Field(default=8000, ge=0, le=65535)
     max_texts: int = Field(default=1_000, ge=1, description="texts per classify request")

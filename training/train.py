@@ -13,7 +13,9 @@ Evaluation sets are only scored, never tuned on.
 import argparse
 import hashlib
 import logging
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -241,6 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--version", help="model version (default: date and data hash)")
     parser.add_argument("--jobs", type=int, default=1, help="parallel fits during the search")
     parser.add_argument("--if-missing", action="store_true", help="do nothing when --out already holds a valid bundle")
+    parser.add_argument(
+        "--registry", type=Path, help="write the bundle to REGISTRY/<version> instead of --out, leaving 'current' alone"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.if_missing:
@@ -256,9 +261,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no such file or folder: {', '.join(map(str, missing))}")
     if not 0.0 <= args.holdout < 1.0:
         parser.error("--holdout must be at least 0 and below 1")
+    out = args.out
+    if args.registry:
+        args.registry.mkdir(parents=True, exist_ok=True)
+        out = Path(tempfile.mkdtemp(prefix=".building-", dir=args.registry))
     result = train(
         args.data or [Path("data")],
-        args.out,
+        out,
         seed=args.seed,
         eval_paths=args.eval,
         folds=args.folds,
@@ -269,6 +278,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         report_dir=args.report,
     )
     card = result.card
+    if args.registry:
+        final = args.registry / card.version
+        if final.exists():
+            shutil.rmtree(out)
+            parser.error(f"{final} exists already; pass --version to name this bundle")
+        out.rename(final)  # one rename: the registry never shows a half-written bundle
+        result = TrainingResult(card=card, out_dir=final, reports=result.reports)
     print(f"wrote {card.name} {card.version} to {result.out_dir}")
     print(
         f"calibration: {card.hyperparameters['calibration']}; thresholds: "
