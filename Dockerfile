@@ -18,7 +18,8 @@ COPY data data
 RUN /opt/venv/bin/python -m training.train --data data --out /opt/models/default --jobs 2
 
 FROM ${BASE_IMAGE} AS runtime
-RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin rhetoric
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin rhetoric \
+    && mkdir -p /var/lib/rhetoric && chown 10001 /var/lib/rhetoric
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /opt/models /opt/models
 # The service scores in process; JOBLIB_MULTIPROCESSING=0 skips joblib's worker-pool probe, which
@@ -29,9 +30,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     JOBLIB_MULTIPROCESSING=0 \
     RHETORIC_HOST=0.0.0.0 \
     RHETORIC_PORT=8000 \
-    RHETORIC_MODEL_DIR=/opt/models/default
+    RHETORIC_MODEL_DIR=/opt/models/default \
+    RHETORIC_FEEDBACK_DB=/var/lib/rhetoric/feedback.sqlite3
 WORKDIR /opt
 USER 10001
+VOLUME /var/lib/rhetoric
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=15s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['RHETORIC_PORT'] + '/readyz', timeout=2)"]

@@ -72,6 +72,7 @@ def server(model: Path, workers: int) -> Iterator[tuple[str, float, subprocess.P
         "RHETORIC_MODEL_DIR": str(model),
         "RHETORIC_WORKERS": str(workers),
         "RHETORIC_LOG_LEVEL": "warning",
+        "RHETORIC_FEEDBACK_DB": str(Path(tempfile.gettempdir()) / f"rhetoric-bench-{port}.sqlite3"),
     }
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "service"], env=env)

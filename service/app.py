@@ -11,17 +11,19 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import SecretStr
+from sqlalchemy.exc import SQLAlchemyError
 
 from rhetoric import registry
 from rhetoric.analysis import analyze
 from rhetoric.bundle import BundleError, ModelCard, load_bundle
 from rhetoric.compiled import CompiledScorer
 from rhetoric.explain import LabelExplanation, explain
-from rhetoric.labels import Label
+from rhetoric.feedback import FeedbackStore, database_url
+from rhetoric.labels import LABELS, Label
 from rhetoric.scoring import Scorer
 from service.body import parse_body, read_body
 from service.errors import install_error_handlers
@@ -31,6 +33,8 @@ from service.schemas import (
     AnalyzeRequest,
     AnalyzeResponse,
     ClassifyResponse,
+    FeedbackOut,
+    FeedbackPage,
     Health,
     ModelRef,
     Readiness,
@@ -39,6 +43,7 @@ from service.schemas import (
     UnitOut,
     analyze_request_model,
     classify_request_model,
+    feedback_request_model,
 )
 from service.settings import Settings
 
@@ -139,7 +144,26 @@ def _listen_for_sighup(app: FastAPI) -> bool:
     return True
 
 
-def require_admin(request: Request) -> None:
+def open_feedback_store(settings: Settings) -> FeedbackStore:
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    store = FeedbackStore(database_url(url, settings.feedback_db))
+    store.migrate()
+    return store
+
+
+async def get_feedback_store(request: Request) -> FeedbackStore:
+    store: FeedbackStore | None = request.app.state.feedback
+    if store is None:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, f"feedback store unavailable: {request.app.state.feedback_error}"
+        )
+    return store
+
+
+FeedbackDep = Annotated[FeedbackStore, Depends(get_feedback_store)]
+
+
+async def require_admin(request: Request) -> None:
     """Admin endpoints need the configured key; with none configured they are off, not open."""
     expected: SecretStr | None = request.app.state.settings.admin_api_key
     if expected is None:
@@ -155,6 +179,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     request_model = classify_request_model(settings.max_texts, settings.max_text_chars)
     article_model = analyze_request_model(settings.max_article_chars)
+    feedback_model = feedback_request_model(settings.max_text_chars)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -168,10 +193,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else:
             card = app.state.model.card
             log.info("serving %s %s from %s", card.name, card.version, settings.model_dir)
+        app.state.feedback = None
+        app.state.feedback_error = None
+        try:
+            app.state.feedback = await run_in_threadpool(open_feedback_store, settings)
+        except SQLAlchemyError as error:
+            app.state.feedback_error = str(error).splitlines()[0]
+            log.error("feedback store unavailable: %s", app.state.feedback_error)
         listening = _listen_for_sighup(app)
         yield
         if listening:
             asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        if app.state.feedback is not None:
+            app.state.feedback.close()
         app.state.model = None
 
     app = FastAPI(
@@ -246,6 +280,53 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             still = f"{serving.card.version}" if serving else "no model"
             raise HTTPException(status.HTTP_409_CONFLICT, f"reload refused, still serving {still}: {error}") from error
         return ReloadResult(previous=previous.ref if previous else None, serving=fresh.ref)
+
+    @app.post(
+        "/v1/feedback",
+        response_model=FeedbackOut,
+        status_code=status.HTTP_201_CREATED,
+        tags=["feedback"],
+        summary="Store an analyst's correction; answered only once it is committed",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": feedback_model.model_json_schema()}},
+            }
+        },
+    )
+    async def add_feedback(request: Request, store: FeedbackDep) -> FeedbackOut:
+        body = parse_body(await read_body(request, settings.max_body_bytes), feedback_model)
+        try:
+            record = await run_in_threadpool(
+                store.add,
+                body.text,
+                list(body.labels),
+                body.model_version,
+                {label: getattr(body.scores, label) for label in LABELS} if body.scores else None,
+                body.annotator,
+            )
+        except SQLAlchemyError as error:
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE, "feedback store unavailable; not stored"
+            ) from error
+        return FeedbackOut.model_validate(record, from_attributes=True)
+
+    @app.get(
+        "/v1/feedback",
+        response_model=FeedbackPage,
+        tags=["feedback"],
+        summary="Stored corrections, oldest first, a page at a time",
+        dependencies=[Depends(require_admin)],
+        responses=ADMIN_RESPONSES,
+    )
+    async def list_feedback(
+        store: FeedbackDep,
+        after: Annotated[int, Query(ge=0, description="id of the last record already seen")] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> FeedbackPage:
+        records = await run_in_threadpool(store.page, after, limit)
+        items = [FeedbackOut.model_validate(r, from_attributes=True) for r in records]
+        return FeedbackPage(items=items, next_after=items[-1].id if len(items) == limit else None)
 
     @app.get("/healthz", response_model=Health, tags=["operations"], summary="Liveness")
     async def healthz() -> Health:

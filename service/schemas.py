@@ -1,6 +1,6 @@
 """Request and response bodies of the HTTP API."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
@@ -243,3 +243,54 @@ ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
         409: "reload refused: the new bundle does not verify; the old one keeps serving",
     }.items()
 }
+
+
+class FeedbackIn(BaseModel):
+    """A correction: the quote and the labels it should have had."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "The rehabilitation will proceed according to the already-established plan.",
+                    "labels": ["self_reliance"],
+                    "model_version": "2026.11.22-418916bb",
+                    "annotator": "analyst-7",
+                }
+            ]
+        },
+    )
+
+    text: str
+    labels: list[Label] = Field(max_length=3, description="the correct labels; [] for neutral")
+    model_version: str | None = Field(default=None, max_length=100, description="version that gave the scores")
+    scores: LabelScores | None = None
+    annotator: str | None = Field(default=None, max_length=100)
+
+    @model_validator(mode="after")
+    def _labels_once_each(self) -> Self:
+        if len(set(self.labels)) != len(self.labels):
+            raise ValueError("each label at most once")
+        return self
+
+
+def feedback_request_model(max_text_chars: int) -> type[FeedbackIn]:
+    quote = Annotated[str, StringConstraints(min_length=1, max_length=max_text_chars), AfterValidator(_not_blank)]
+    model: type[FeedbackIn] = create_model("FeedbackIn", __base__=FeedbackIn, text=(quote, ...))
+    return model
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    text: str
+    labels: list[Label]
+    model_version: str | None
+    scores: LabelScores | None
+    annotator: str | None
+    created: datetime
+
+
+class FeedbackPage(BaseModel):
+    items: list[FeedbackOut]
+    next_after: int | None = Field(description="pass as 'after' for the next page; null on the last page")

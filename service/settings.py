@@ -14,6 +14,12 @@ class Settings(BaseSettings):
         default=Path("models/default"),
         description="bundle folder to serve, or a registry folder whose 'current' file names the bundle",
     )
+    feedback_db: Path = Field(
+        default=Path("feedback/feedback.sqlite3"), description="embedded SQLite file for analysts' corrections"
+    )
+    database_url: SecretStr | None = Field(
+        default=None, description="PostgreSQL URL for the corrections instead of SQLite (postgresql://user@host/db)"
+    )
     admin_api_key: SecretStr | None = Field(
         default=None, description="key for the admin endpoints (X-API-Key header); unset = admin disabled"
     )

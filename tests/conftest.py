@@ -25,8 +25,8 @@ def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def settings(bundle_dir: Path) -> Settings:
-    return Settings(model_dir=bundle_dir)
+def settings(bundle_dir: Path, tmp_path: Path) -> Settings:
+    return Settings(model_dir=bundle_dir, feedback_db=tmp_path / "feedback.sqlite3")
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ def test_health_and_readiness_with_a_model(client: TestClient) -> None:
 
 
 def test_without_a_model_the_service_is_live_but_not_ready(tmp_path: Path) -> None:
-    with TestClient(create_app(Settings(model_dir=tmp_path / "absent"))) as client:
+    with TestClient(create_app(Settings(model_dir=tmp_path / "absent", feedback_db=tmp_path / "fb.sqlite3"))) as client:
         assert client.get("/healthz").status_code == 200
         ready = client.get("/readyz")
         assert ready.status_code == 503

@@ -107,7 +107,7 @@ def test_training_into_a_registry_leaves_the_bundle_in_use_alone(fresh_registry:
 
 
 def test_reload_swaps_in_the_promoted_bundle_and_rollback_restores_predictions(fresh_registry: Path) -> None:
-    settings = Settings(model_dir=fresh_registry, admin_api_key=KEY)
+    settings = Settings(model_dir=fresh_registry, admin_api_key=KEY, feedback_db=fresh_registry / "fb.sqlite3")
     with TestClient(create_app(settings)) as client:
         first = _served_scores(client)
         np.testing.assert_allclose(first, _scores(fresh_registry, "v1"), atol=1e-9)
@@ -126,7 +126,7 @@ def test_reload_swaps_in_the_promoted_bundle_and_rollback_restores_predictions(f
 
 
 def test_a_tampered_bundle_is_refused_and_the_old_one_keeps_serving(fresh_registry: Path) -> None:
-    settings = Settings(model_dir=fresh_registry, admin_api_key=KEY)
+    settings = Settings(model_dir=fresh_registry, admin_api_key=KEY, feedback_db=fresh_registry / "fb.sqlite3")
     with TestClient(create_app(settings)) as client:
         before = _served_scores(client)
         artifact = fresh_registry / "v2" / ARTIFACT_FILE
@@ -152,7 +152,11 @@ def test_a_tampered_bundle_is_refused_and_the_old_one_keeps_serving(fresh_regist
 def test_admin_endpoints_need_the_right_key(
     fresh_registry: Path, configured: str | None, sent: str | None, status: int, message: str
 ) -> None:
-    with TestClient(create_app(Settings(model_dir=fresh_registry, admin_api_key=configured))) as client:
+    with TestClient(
+        create_app(
+            Settings(model_dir=fresh_registry, admin_api_key=configured, feedback_db=fresh_registry / "fb.sqlite3")
+        )
+    ) as client:
         response = _reload(client, sent)
         assert response.status_code == status
         body = response.json()
@@ -167,6 +171,7 @@ def live_server(fresh_registry: Path) -> Iterator[tuple[str, subprocess.Popen[by
         "RHETORIC_PORT": str(port),
         "RHETORIC_MODEL_DIR": str(fresh_registry),
         "RHETORIC_ADMIN_API_KEY": KEY,
+        "RHETORIC_FEEDBACK_DB": str(fresh_registry / "fb.sqlite3"),
         "RHETORIC_LOG_LEVEL": "warning",
     }
     process = subprocess.Popen([sys.executable, "-m", "service"], cwd=REPO, env=env)

@@ -22,13 +22,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(params=[1, 2], ids=["one-worker", "two-workers"])
-def server(bundle_dir: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+def server(bundle_dir: Path, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     port = _free_port()
     env = os.environ | {
         "RHETORIC_HOST": "127.0.0.1",
         "RHETORIC_PORT": str(port),
         "RHETORIC_MODEL_DIR": str(bundle_dir),
         "RHETORIC_WORKERS": str(request.param),
+        "RHETORIC_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "service"], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT

@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from rhetoric.labels import LABELS, Label, check_labels
 
-Kind = Literal["speech", "statement", "commentary", "editorial", "letter", "report", "analyst", "wire", "interview"]
+Kind = Literal[
+    "speech", "statement", "commentary", "editorial", "letter", "report", "analyst", "wire", "interview", "feedback"
+]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 
 

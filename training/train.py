@@ -29,9 +29,19 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_predict
 from rhetoric.bundle import BundleError, DataFile, Metrics, ModelCard, TrainingData, save_bundle, verify_bundle
 from rhetoric.labels import LABELS, Label
 from rhetoric.scoring import Scorer, apply_thresholds
+from rhetoric.text import normalise
 from training.check_corpus import corpus_files
-from training.corpus import LabelledQuote, combined_sha256, label_counts, label_matrix, read_labelled
+from training.corpus import (
+    CorpusQuote,
+    LabelledFile,
+    LabelledQuote,
+    combined_sha256,
+    label_counts,
+    label_matrix,
+    read_labelled,
+)
 from training.evaluate import build_evaluation, write_report
+from training.feedback import as_corpus_quotes, corpus_lines, open_store
 from training.metrics import brier_scores, format_metrics, score_predictions, tune_thresholds
 from training.pipeline import DEFAULT_SEARCH_SPACE, build_pipeline
 
@@ -58,6 +68,16 @@ class TrainingResult:
     card: ModelCard
     out_dir: Path
     reports: list[Path]
+
+
+def latest_per_text(quotes: Sequence[LabelledQuote]) -> list[LabelledQuote]:
+    """One quote per text (compared normalised); a later one (later file, then feedback) wins."""
+    latest: dict[str, LabelledQuote] = {}
+    for quote in quotes:
+        key = normalise(quote.text)
+        latest.pop(key, None)
+        latest[key] = quote
+    return list(latest.values())
 
 
 def holdout_topics(topics: Sequence[str], fraction: float) -> set[str]:
@@ -123,11 +143,17 @@ def train(
     holdout_fraction: float = 0.0,
     calibration: Calibration = "auto",
     report_dir: Path | None = None,
+    feedback: Sequence[CorpusQuote] = (),
 ) -> TrainingResult:
     files = [read_labelled(path, strict=True) for path in corpus_files(data_paths)]
+    if feedback:
+        lines = corpus_lines(feedback).encode()
+        files.append(
+            LabelledFile(Path("feedback (live)"), hashlib.sha256(lines).hexdigest(), len(lines), list(feedback))
+        )
     if not files:
         raise ValueError(f"no corpus files in {', '.join(map(str, data_paths))}")
-    quotes: list[LabelledQuote] = [quote for labelled in files for quote in labelled.quotes]
+    quotes = latest_per_text([quote for labelled in files for quote in labelled.quotes])
     texts = [quote.text for quote in quotes]
     truth = label_matrix(quotes)
     groups = [str(getattr(quote, "topic", None) or quote.id) for quote in quotes]
@@ -244,6 +270,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="parallel fits during the search")
     parser.add_argument("--if-missing", action="store_true", help="do nothing when --out already holds a valid bundle")
     parser.add_argument(
+        "--feedback",
+        metavar="SOURCE",
+        help="merge live corrections: a PostgreSQL URL or a SQLite file (the latest correction of a text wins)",
+    )
+    parser.add_argument(
         "--registry", type=Path, help="write the bundle to REGISTRY/<version> instead of --out, leaving 'current' alone"
     )
     args = parser.parse_args(argv)
@@ -261,6 +292,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no such file or folder: {', '.join(map(str, missing))}")
     if not 0.0 <= args.holdout < 1.0:
         parser.error("--holdout must be at least 0 and below 1")
+    feedback: list[CorpusQuote] = []
+    if args.feedback:
+        is_url = "://" in args.feedback
+        store = open_store(args.feedback if is_url else None, Path(args.feedback))
+        try:
+            feedback = as_corpus_quotes(store.all())
+        finally:
+            store.close()
+        log.info("merging %d corrections from %s", len(feedback), "the database" if is_url else args.feedback)
     out = args.out
     if args.registry:
         args.registry.mkdir(parents=True, exist_ok=True)
@@ -276,6 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         holdout_fraction=args.holdout,
         calibration=args.calibration,
         report_dir=args.report,
+        feedback=feedback,
     )
     card = result.card
     if args.registry:
