@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_server import _free_port
+from tests.live import free_port
 
 
 def _binaries() -> Path | None:
@@ -36,7 +36,7 @@ def temporary_postgres() -> Iterator[str]:
     if as_user:
         shutil.chown(directory, "postgres")
     data = directory / "data"
-    port = _free_port()
+    port = free_port()
     subprocess.run(
         [*as_user, str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "rhetoric"],
         check=True,

@@ -1,8 +1,6 @@
 import json
-import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -16,9 +14,9 @@ from fastapi.testclient import TestClient
 from rhetoric.feedback import FeedbackStore, database_url
 from rhetoric.labels import Label
 from service import Settings, create_app
-from tests.conftest import CORPUS, FAST_SEARCH, REPO
+from tests.conftest import CORPUS, FAST_SEARCH
+from tests.live import running_service
 from tests.postgres import temporary_postgres
-from tests.test_server import _free_port
 from training.corpus import read_labelled
 from training.feedback import as_corpus_quotes, latest_corrections
 from training.feedback import main as feedback_main
@@ -139,24 +137,18 @@ def test_without_a_usable_store_feedback_says_so_and_classify_still_works(bundle
 
 def test_a_killed_server_loses_no_acknowledged_correction(bundle_dir: Path, tmp_path: Path) -> None:
     database = tmp_path / "feedback.sqlite3"
-    port = _free_port()
-    env = os.environ | {
-        "RHETORIC_PORT": str(port),
-        "RHETORIC_MODEL_DIR": str(bundle_dir),
-        "RHETORIC_FEEDBACK_DB": str(database),
-        "RHETORIC_LOG_LEVEL": "warning",
-    }
-    process = subprocess.Popen([sys.executable, "-m", "service"], cwd=REPO, env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/readyz", timeout=1):
-                break
-        except (urllib.error.URLError, ConnectionError):
-            assert process.poll() is None, "service exited"
-            assert time.monotonic() < deadline, "service did not start"
-            time.sleep(0.1)
+    settings = {"RHETORIC_MODEL_DIR": str(bundle_dir), "RHETORIC_FEEDBACK_DB": str(database)}
+    with running_service(settings | {"RHETORIC_LOG_LEVEL": "warning"}) as (base, process):
+        acknowledged = _write_until_killed(base, process)
+    reopened = FeedbackStore(database_url(None, database))
+    stored = {record.id: record.text for record in reopened.all()}
+    reopened.close()
+    assert len(acknowledged) >= 150
+    assert all(stored.get(record_id) == text for record_id, text in acknowledged)
+
+
+def _write_until_killed(base: str, process: subprocess.Popen[bytes]) -> list[tuple[int, str]]:
+    """Three writers post corrections; after 150 acknowledgements the server gets SIGKILL."""
     acknowledged: list[tuple[int, str]] = []
     lock = threading.Lock()
 
@@ -186,12 +178,7 @@ def test_a_killed_server_loses_no_acknowledged_correction(bundle_dir: Path, tmp_
     process.wait(timeout=10)
     for writer in writers:
         writer.join(timeout=10)
-
-    reopened = FeedbackStore(database_url(None, database))
-    stored = {record.id: record.text for record in reopened.all()}
-    reopened.close()
-    assert len(acknowledged) >= 150
-    assert all(stored.get(record_id) == text for record_id, text in acknowledged)
+    return acknowledged
 
 
 def test_export_keeps_the_latest_correction_of_each_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

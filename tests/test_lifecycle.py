@@ -1,9 +1,7 @@
 import json
-import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -19,8 +17,8 @@ from fastapi.testclient import TestClient
 from rhetoric import registry
 from rhetoric.bundle import ARTIFACT_FILE, load_bundle
 from service import Settings, create_app
-from tests.conftest import CORPUS, FAST_SEARCH, REPO
-from tests.test_server import _free_port
+from tests.conftest import CORPUS, FAST_SEARCH
+from tests.live import running_service
 from training import registry as registry_cli
 from training.train import main as train_main
 from training.train import train
@@ -166,30 +164,14 @@ def test_admin_endpoints_need_the_right_key(
 
 @pytest.fixture
 def live_server(fresh_registry: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
-    env = os.environ | {
-        "RHETORIC_PORT": str(port),
+    settings = {
         "RHETORIC_MODEL_DIR": str(fresh_registry),
         "RHETORIC_ADMIN_API_KEY": KEY,
         "RHETORIC_FEEDBACK_DB": str(fresh_registry / "fb.sqlite3"),
         "RHETORIC_LOG_LEVEL": "warning",
     }
-    process = subprocess.Popen([sys.executable, "-m", "service"], cwd=REPO, env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/readyz", timeout=1):
-                break
-        except (urllib.error.URLError, ConnectionError):
-            assert process.poll() is None, "service exited"
-            assert time.monotonic() < deadline, "service did not start"
-            time.sleep(0.1)
-    try:
-        yield base, process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with running_service(settings) as running:
+        yield running
 
 
 def _post(url: str, body: object, headers: dict[str, str] | None = None) -> int:
