@@ -51,6 +51,7 @@ class _Block:
 
     ids: Callable[[str], list[NDArray[np.intp]]]
     size: int
+    per_word: bool  # char_wb: ids() gives one array per word of text.split(); word: one array in all
 
 
 def _shifted_lookup(vocabulary: dict[str, int], offset: int) -> Callable[[str, int], int]:
@@ -119,9 +120,9 @@ def _block(vectorizer: Any, offset: int, unknown: int) -> _Block:
     if vectorizer.norm != "l2" or not vectorizer.use_idf or vectorizer.binary or vectorizer.lowercase is not True:
         raise UnsupportedPipelineError("TF-IDF without l2 norm and idf, or binary")
     if vectorizer.analyzer == "word":
-        return _Block(_word_ngram_ids(vectorizer, offset, unknown), len(vectorizer.vocabulary_))
+        return _Block(_word_ngram_ids(vectorizer, offset, unknown), len(vectorizer.vocabulary_), per_word=False)
     if vectorizer.analyzer == "char_wb":
-        return _Block(_char_wb_ngram_ids(vectorizer, offset, unknown), len(vectorizer.vocabulary_))
+        return _Block(_char_wb_ngram_ids(vectorizer, offset, unknown), len(vectorizer.vocabulary_), per_word=True)
     raise UnsupportedPipelineError(f"analyzer {vectorizer.analyzer!r}")
 
 
@@ -190,16 +191,12 @@ class CompiledScorer:
         self._offsets = [0, *np.cumsum([block.size for block in self.blocks])[:-1].tolist()]
         self._term_list: list[str] | None = None
 
-    def logits(self, text: str) -> NDArray[np.float64]:
-        """The decision value of each label for one raw text."""
-        assert self.preprocess is not None
-        normalised = self.preprocess(text)
-        pieces: list[NDArray[np.intp]] = []
-        for block in self.blocks:
-            pieces += block.ids(normalised)
+    def _vector(self, pieces: list[NDArray[np.intp]]) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+        """Distinct feature ids, their counts, and their TF-IDF values (each block L2-normalised),
+        as the fitted vectorizers would give them."""
         ids = np.sort(np.concatenate(pieces)) if pieces else np.zeros(0, dtype=np.intp)
         if not ids.size:
-            return self.intercepts.copy()
+            return ids, ids, np.zeros(0)
         # np.unique(return_counts=True), without its overhead on a few hundred ids.
         first = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
         counts = np.diff(np.append(first, ids.size))
@@ -221,6 +218,18 @@ class CompiledScorer:
                 if norm > 0.0:
                     segment *= 1.0 / norm
             low = high
+        return ids, counts, values
+
+    def _pieces(self, normalised: str) -> list[list[NDArray[np.intp]]]:
+        return [block.ids(normalised) for block in self.blocks]
+
+    def logits(self, text: str) -> NDArray[np.float64]:
+        """The decision value of each label for one raw text."""
+        assert self.preprocess is not None
+        pieces: list[NDArray[np.intp]] = []
+        for block_pieces in self._pieces(self.preprocess(text)):
+            pieces += block_pieces
+        ids, _, values = self._vector(pieces)
         logits: NDArray[np.float64] = self.intercepts + values @ self.weights[ids]
         return logits
 
@@ -229,39 +238,25 @@ class CompiledScorer:
         n-grams summed into the words they come from. They add up to logits(text) - intercepts."""
         assert self.preprocess is not None
         normalised = self.preprocess(text)
-        pieces: list[NDArray[np.intp]] = []
-        for block in self.blocks:
-            pieces += block.ids(normalised)
-        every = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.intp)
-        ids, counts = np.unique(every, return_counts=True)
+        by_block = self._pieces(normalised)
+        ids, counts, values = self._vector([piece for pieces in by_block for piece in pieces])
         if not ids.size:
             return []
-        tf = np.log(counts) + 1.0 if self.sublinear else counts.astype(np.float64)
-        values = tf * self.idf[ids]
-        low = 0
-        for end in self.block_ends:
-            high = ids.size if end > self.unknown else int(np.searchsorted(ids, end))
-            norm = math.sqrt(values[low:high] @ values[low:high]) if high > low else 0.0
-            if norm > 0.0:
-                values[low:high] /= norm
-            low = high
         per_feature = values[:, None] * self.weights[ids]
         row_of = {int(feature): row for row, feature in enumerate(ids)}
         count_of = dict(zip(ids.tolist(), counts.tolist(), strict=True))
         terms = self._terms()
         found: dict[tuple[str, str], NDArray[np.float64]] = {}
-        word_end = self.block_ends[0]
-        for feature, row in row_of.items():
-            if feature < word_end:
-                found[("ngram", terms[feature])] = per_feature[row]
-        # Character n-grams are shared out among the words they occur in, by occurrence.
-        for block in self.blocks[1:]:
-            for word, word_ids in zip(normalised.split(), block.ids(normalised), strict=True):
-                if not word_ids.size:
-                    continue
-                share = sum(per_feature[row_of[int(f)]] / count_of[int(f)] for f in word_ids)
-                key = ("word", word)
-                found[key] = found.get(key, 0.0) + share
+        for block, pieces in zip(self.blocks, by_block, strict=True):
+            if not block.per_word:
+                for feature in {int(f) for piece in pieces for f in piece if f != self.unknown}:
+                    found[("ngram", terms[feature])] = per_feature[row_of[feature]]
+                continue
+            # Character n-grams are shared out among the words they occur in, by occurrence.
+            for word, word_ids in zip(normalised.split(), pieces, strict=True):
+                if word_ids.size:
+                    share = sum(per_feature[row_of[int(f)]] / count_of[int(f)] for f in word_ids)
+                    found[("word", word)] = found.get(("word", word), 0.0) + share
         return [Contribution(kind, term, vector) for (kind, term), vector in found.items()]
 
     def _terms(self) -> list[str]:

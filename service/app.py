@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 from sqlalchemy.exc import SQLAlchemyError
 
 from rhetoric import registry
@@ -175,6 +175,11 @@ async def require_admin(request: Request) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "wrong admin key")
 
 
+def json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI for a body the route parses itself (see service.body): the model's schema, required."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     request_model = classify_request_model(settings.max_texts, settings.max_text_chars)
@@ -224,12 +229,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response_model=ClassifyResponse,
         tags=["classify"],
         summary="Label one quote or a batch of quotes",
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": request_model.model_json_schema()}},
-            }
-        },
+        openapi_extra=json_body(request_model),
     )
     async def classify(request: Request, model: ModelDep) -> Response:
         # The body is parsed here rather than by a dependency: pydantic reads the JSON in one pass,
@@ -248,12 +248,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response_model=AnalyzeResponse,
         tags=["analyze"],
         summary="Split an article into quotes, reported speech and narration, and label each",
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": article_model.model_json_schema()}},
-            }
-        },
+        openapi_extra=json_body(article_model),
     )
     async def analyze_article(request: Request, model: ModelDep) -> Response:
         body = parse_body(await read_body(request, settings.max_body_bytes), article_model)
@@ -287,12 +282,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         status_code=status.HTTP_201_CREATED,
         tags=["feedback"],
         summary="Store an analyst's correction; answered only once it is committed",
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": feedback_model.model_json_schema()}},
-            }
-        },
+        openapi_extra=json_body(feedback_model),
     )
     async def add_feedback(request: Request, store: FeedbackDep) -> FeedbackOut:
         body = parse_body(await read_body(request, settings.max_body_bytes), feedback_model)

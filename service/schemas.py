@@ -47,20 +47,25 @@ def _not_blank(text: str) -> str:
     return text
 
 
+def bounded_text(max_chars: int, what: str) -> Any:
+    """A required, non-blank string of at most max_chars characters, with that limit in the schema."""
+    return Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=max_chars),
+        AfterValidator(_not_blank),
+        Field(description=f"{what} of at most {max_chars} characters, not blank"),
+    ]
+
+
 def classify_request_model(max_texts: int, max_text_chars: int) -> type[ClassifyRequest]:
     """The request model with this deployment's limits, so validation and OpenAPI both show them."""
-    quote = Annotated[
-        str,
-        StringConstraints(min_length=1, max_length=max_text_chars),
-        AfterValidator(_not_blank),
-        Field(description=f"a quote of at most {max_text_chars} characters, not blank"),
-    ]
+    quote = bounded_text(max_text_chars, "a quote")
     model: type[ClassifyRequest] = create_model(
         "ClassifyRequest",
         __base__=ClassifyRequest,
         text=(quote | None, None),
         texts=(
-            list[quote] | None,
+            list[quote] | None,  # type: ignore[valid-type]  # the item type is built from the settings
             Field(default=None, max_length=max_texts, description=f"at most {max_texts} quotes"),
         ),
     )
@@ -172,12 +177,7 @@ class AnalyzeRequest(BaseModel):
 
 
 def analyze_request_model(max_article_chars: int) -> type[AnalyzeRequest]:
-    article = Annotated[
-        str,
-        StringConstraints(min_length=1, max_length=max_article_chars),
-        AfterValidator(_not_blank),
-        Field(description=f"the article, at most {max_article_chars} characters"),
-    ]
+    article = bounded_text(max_article_chars, "the article")
     model: type[AnalyzeRequest] = create_model("AnalyzeRequest", __base__=AnalyzeRequest, text=(article, ...))
     return model
 
@@ -276,7 +276,7 @@ class FeedbackIn(BaseModel):
 
 
 def feedback_request_model(max_text_chars: int) -> type[FeedbackIn]:
-    quote = Annotated[str, StringConstraints(min_length=1, max_length=max_text_chars), AfterValidator(_not_blank)]
+    quote = bounded_text(max_text_chars, "the quote")
     model: type[FeedbackIn] = create_model("FeedbackIn", __base__=FeedbackIn, text=(quote, ...))
     return model
 

@@ -3,16 +3,19 @@
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from rhetoric.labels import LABELS, Label, check_labels
+from rhetoric.text import normalise
+
+T = TypeVar("T")
 
 Kind = Literal[
     "speech", "statement", "commentary", "editorial", "letter", "report", "analyst", "wire", "interview", "feedback"
@@ -89,6 +92,16 @@ def read_labelled(path: Path, strict: bool = False) -> LabelledFile:
         more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise CorpusFormatError(f"{len(problems)} invalid line(s):\n{shown}{more}")
     return LabelledFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), bytes=len(raw), quotes=quotes)
+
+
+def latest_per_text(items: Iterable[T], text_of: Callable[[T], str]) -> list[T]:
+    """One item per text (compared normalised): the last one wins, in the order of that last one."""
+    latest: dict[str, T] = {}
+    for item in items:
+        key = normalise(text_of(item))
+        latest.pop(key, None)
+        latest[key] = item
+    return list(latest.values())
 
 
 def label_matrix(quotes: Sequence[LabelledQuote]) -> NDArray[np.int_]:

@@ -16,17 +16,12 @@ from pathlib import Path
 
 from rhetoric.feedback import Feedback, FeedbackStore, database_url
 from rhetoric.text import normalise
-from training.corpus import CorpusQuote
+from training.corpus import CorpusQuote, latest_per_text
 
 
 def latest_corrections(records: Iterable[Feedback]) -> list[Feedback]:
-    """One record per text (compared normalised): the latest wins; in order of that record."""
-    latest: dict[str, Feedback] = {}
-    for record in records:
-        key = normalise(record.text)
-        latest.pop(key, None)  # re-inserted below, so the order follows the latest correction
-        latest[key] = record
-    return list(latest.values())
+    """One record per text: its latest correction."""
+    return latest_per_text(records, lambda record: record.text)
 
 
 def as_corpus_quotes(records: Iterable[Feedback]) -> list[CorpusQuote]:

@@ -29,15 +29,14 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_predict
 from rhetoric.bundle import BundleError, DataFile, Metrics, ModelCard, TrainingData, save_bundle, verify_bundle
 from rhetoric.labels import LABELS, Label
 from rhetoric.scoring import Scorer, apply_thresholds
-from rhetoric.text import normalise
 from training.check_corpus import corpus_files
 from training.corpus import (
     CorpusQuote,
     LabelledFile,
-    LabelledQuote,
     combined_sha256,
     label_counts,
     label_matrix,
+    latest_per_text,
     read_labelled,
 )
 from training.evaluate import build_evaluation, write_report
@@ -68,16 +67,6 @@ class TrainingResult:
     card: ModelCard
     out_dir: Path
     reports: list[Path]
-
-
-def latest_per_text(quotes: Sequence[LabelledQuote]) -> list[LabelledQuote]:
-    """One quote per text (compared normalised); a later one (later file, then feedback) wins."""
-    latest: dict[str, LabelledQuote] = {}
-    for quote in quotes:
-        key = normalise(quote.text)
-        latest.pop(key, None)
-        latest[key] = quote
-    return list(latest.values())
 
 
 def holdout_topics(topics: Sequence[str], fraction: float) -> set[str]:
@@ -153,7 +142,8 @@ def train(
         )
     if not files:
         raise ValueError(f"no corpus files in {', '.join(map(str, data_paths))}")
-    quotes = latest_per_text([quote for labelled in files for quote in labelled.quotes])
+    # A text given twice keeps its last label: later files win, then the corrections.
+    quotes = latest_per_text([quote for labelled in files for quote in labelled.quotes], lambda q: q.text)
     texts = [quote.text for quote in quotes]
     truth = label_matrix(quotes)
     groups = [str(getattr(quote, "topic", None) or quote.id) for quote in quotes]
