@@ -1,3 +1,4 @@
+import http.client
 import json
 import signal
 import subprocess
@@ -163,8 +164,8 @@ def _write_until_killed(base: str, process: subprocess.Popen[bytes]) -> list[tup
             try:
                 with urllib.request.urlopen(request, timeout=5) as response:
                     record = json.loads(response.read())
-            except (urllib.error.URLError, ConnectionError, OSError):
-                return  # the server died: this write was never acknowledged
+            except (urllib.error.URLError, http.client.HTTPException, OSError):
+                return  # the server died before the whole answer arrived: not acknowledged
             with lock:
                 acknowledged.append((record["id"], text))
 
