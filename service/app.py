@@ -205,6 +205,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except SQLAlchemyError as error:
             app.state.feedback_error = str(error).splitlines()[0]
             log.error("feedback store unavailable: %s", app.state.feedback_error)
+        except OSError as error:
+            # An unwritable store folder must not take classification down with it.
+            app.state.feedback_error = (
+                f"cannot create {error.filename or settings.feedback_db.parent}: {error.strerror}; "
+                "set RHETORIC_FEEDBACK_DB or RHETORIC_DATABASE_URL"
+            )
+            log.error("feedback store unavailable: %s", app.state.feedback_error)
         listening = _listen_for_sighup(app)
         yield
         if listening:

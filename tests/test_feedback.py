@@ -125,15 +125,24 @@ def test_bad_feedback_is_refused_and_not_stored(client: TestClient, body: object
     assert listed == []
 
 
-def test_without_a_usable_store_feedback_says_so_and_classify_still_works(bundle_dir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("configured_by", ["database_url", "feedback_db"])
+def test_without_a_usable_store_feedback_says_so_and_classify_still_works(
+    bundle_dir: Path, tmp_path: Path, configured_by: str
+) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the store's folder should be")
-    settings = Settings(model_dir=bundle_dir, database_url="sqlite:///" + str(blocker / "x" / "db.sqlite3"))
+    unusable = blocker / "x" / "db.sqlite3"
+    settings = (
+        Settings(model_dir=bundle_dir, database_url="sqlite:///" + str(unusable))
+        if configured_by == "database_url"
+        else Settings(model_dir=bundle_dir, feedback_db=unusable)
+    )
     with TestClient(create_app(settings)) as client:
         response = client.post("/v1/feedback", json={"text": "x", "labels": []})
         assert response.status_code == 503
         assert "feedback store unavailable" in response.json()["detail"]
         assert client.post("/v1/classify", json={"text": "We thank you."}).status_code == 200
+        assert client.get("/readyz").status_code == 200
 
 
 def test_a_killed_server_loses_no_acknowledged_correction(bundle_dir: Path, tmp_path: Path) -> None:
