@@ -142,16 +142,21 @@ class Readiness(BaseModel):
 
 ModelCardResponse = ModelCard
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse, "description": description}
-    for code, description in {
+
+def error_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses: each status answers with an ErrorResponse described as given."""
+    return {code: {"model": ErrorResponse, "description": description} for code, description in descriptions.items()}
+
+
+ERROR_RESPONSES = error_responses(
+    {
         400: "body is not valid UTF-8 JSON",
         413: "body larger than the configured limit",
         415: "content type is not application/json",
         422: "body does not match the schema or breaks a limit",
         503: "no verified model is loaded",
-    }.items()
-}
+    }
+)
 
 
 class AnalyzeRequest(BaseModel):
@@ -235,14 +240,13 @@ class AnalyzeResponse(BaseModel):
     summary: Summary
 
 
-ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse, "description": description}
-    for code, description in {
+ADMIN_RESPONSES = error_responses(
+    {
         401: "admin key missing",
         403: "admin key wrong, or admin endpoints disabled",
         409: "reload refused: the new bundle does not verify; the old one keeps serving",
-    }.items()
-}
+    }
+)
 
 
 class FeedbackIn(BaseModel):
