@@ -8,6 +8,7 @@ from rhetoric.labels import LABELS
 from training.corpus import LabelledQuote
 from training.evaluate import build_evaluation, main, write_report
 from training.lexicon import lexicon_predict
+from training.metrics import MACRO, bootstrap_f1_intervals
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -42,6 +43,29 @@ def test_evaluation_scores_model_and_baselines_on_the_same_quotes() -> None:
     assert all(sum(b.quotes for b in bins) == 5 for bins in evaluation.reliability.values())
 
 
+def test_f1_intervals_bracket_the_figure_and_narrow_with_more_quotes() -> None:
+    rng = np.random.default_rng(3)
+    truth = (rng.random((400, 3)) < 0.3).astype(int)
+    predicted = np.where(rng.random(truth.shape) < 0.85, truth, 1 - truth)
+    wide = bootstrap_f1_intervals(truth[:100], predicted[:100])
+    narrow = bootstrap_f1_intervals(truth, predicted)
+    evaluation = build_evaluation("unit", _quotes(*[[]] * 400), predicted.astype(float), dict.fromkeys(LABELS, 0.5))
+    for i, label in enumerate(LABELS):
+        low, high = narrow[label]
+        tp = int((truth[:, i] & predicted[:, i]).sum())
+        f1 = 2 * tp / (truth[:, i].sum() + predicted[:, i].sum())
+        assert low < f1 < high
+        assert high - low < wide[label][1] - wide[label][0]
+    assert narrow[MACRO][0] < narrow[MACRO][1]
+    assert bootstrap_f1_intervals(truth, predicted) == narrow  # a fixed seed: the same report every run
+    assert evaluation.f1_intervals.keys() == {*LABELS, MACRO}
+
+
+def test_perfect_predictions_have_no_spread() -> None:
+    truth = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]] * 10)
+    assert set(bootstrap_f1_intervals(truth, truth).values()) == {(1.0, 1.0)}
+
+
 def test_report_links_its_figures_and_lists_the_worst_errors(tmp_path: Path) -> None:
     quotes = _quotes(["gratitude"], [], ["hostility"], [], ["self_reliance"], [])
     scores = np.array(
@@ -53,6 +77,7 @@ def test_report_links_its_figures_and_lists_the_worst_errors(tmp_path: Path) -> 
         assert f"]({figure})" in text
         assert (tmp_path / "r" / figure).read_bytes().startswith(PNG_SIGNATURE)
     assert "| keyword lexicon |" in text
+    assert "95% bootstrap intervals over 1,000 resamples" in text
     false_positives = text.split("### gratitude: false positives")[1].split("###")[0]
     assert "| 0.950 | neutral | q1 |" in false_positives
     false_negatives = text.split("### gratitude: false negatives")[1].split("###")[0]

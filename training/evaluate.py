@@ -19,7 +19,13 @@ from rhetoric.labels import LABELS, Label
 from rhetoric.scoring import Scorer, apply_thresholds
 from training.corpus import LabelledQuote, label_matrix, read_labelled
 from training.lexicon import lexicon_predict
-from training.metrics import brier_scores, format_metrics, score_predictions
+from training.metrics import (
+    BOOTSTRAP_RESAMPLES,
+    bootstrap_f1_intervals,
+    brier_scores,
+    format_metrics,
+    score_predictions,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -58,6 +64,8 @@ class Evaluation:
     brier: dict[Label, float]
     average_precision: dict[Label, float]
     reliability: dict[Label, list[ReliabilityBin]]
+    #: 95% bootstrap intervals of the model's F1 per label and of its macro-F1 (key "macro").
+    f1_intervals: dict[str, tuple[float, float]]
 
 
 def reliability_bins(truth: NDArray[np.int_], scores: NDArray[np.float64]) -> list[ReliabilityBin]:
@@ -108,6 +116,7 @@ def build_evaluation(
             for i, label in enumerate(LABELS)
         },
         reliability={label: reliability_bins(truth[:, i], scores[:, i]) for i, label in enumerate(LABELS)},
+        f1_intervals=bootstrap_f1_intervals(truth, predicted),
     )
 
 
@@ -247,16 +256,21 @@ def write_report(evaluation: Evaluation, directory: Path) -> Path:
         "",
         *comparison_table(evaluation),
         "",
+        _interval_sentence(evaluation),
+        "",
         "## Per label (model)",
         "",
-        "| label | precision | recall | F1 | support | TP | FP | FN | TN | average precision | Brier |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| label | precision | recall | F1 | F1 95% interval | support | TP | FP | FN | TN "
+        "| average precision | Brier |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for i, label in enumerate(LABELS):
         m = evaluation.model.metrics.per_label[label]
         c = _confusion(evaluation.truth, evaluation.model.predicted, i)
+        low, high = evaluation.f1_intervals[label]
         lines.append(
-            f"| {label} | {m.precision:.3f} | {m.recall:.3f} | {m.f1:.3f} | {m.support} | {c['tp']} | {c['fp']} "
+            f"| {label} | {m.precision:.3f} | {m.recall:.3f} | {m.f1:.3f} | {low:.3f}-{high:.3f} | {m.support} "
+            f"| {c['tp']} | {c['fp']} "
             f"| {c['fn']} | {c['tn']} | {evaluation.average_precision[label]:.3f} | {evaluation.brier[label]:.4f} |"
         )
     lines += [
@@ -295,8 +309,23 @@ def write_report(evaluation: Evaluation, directory: Path) -> Path:
     return path
 
 
+def _interval_sentence(evaluation: Evaluation) -> str:
+    spans = ", ".join(f"{key} {low:.3f}-{high:.3f}" for key, (low, high) in evaluation.f1_intervals.items())
+    return (
+        f"The model's F1, 95% bootstrap intervals over {BOOTSTRAP_RESAMPLES:,} resamples of these quotes: {spans}. "
+        "An interval is how far a figure can move by the luck of which quotes were drawn."
+    )
+
+
 def format_evaluation(evaluation: Evaluation) -> str:
-    parts = [format_metrics(evaluation.model.metrics), "", *comparison_table(evaluation), ""]
+    parts = [
+        format_metrics(evaluation.model.metrics),
+        "",
+        *comparison_table(evaluation),
+        "",
+        _interval_sentence(evaluation),
+        "",
+    ]
     parts.append("Brier: " + ", ".join(f"{k} {v:.4f}" for k, v in evaluation.brier.items()))
     return "\n".join(parts)
 
