@@ -12,7 +12,6 @@ import numpy as np
 
 from rhetoric.compiled import CompiledScorer
 from rhetoric.labels import LABELS, Label
-from rhetoric.spelling import spellings_of
 
 _EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 
@@ -37,9 +36,7 @@ def _token_pattern(token: str) -> str:
     # Normalisation turns the crediting "thanks to" into "owing to"; the article still says "thanks".
     if token == "owing":
         return "(?:owing|thanks)"
-    # Normalisation spells words the American way; the article may use the British form.
-    spellings = [re.escape(form).replace("'", "['\u2019]") for form in spellings_of(token)]
-    return spellings[0] if len(spellings) == 1 else "(?:" + "|".join(spellings) + ")"
+    return re.escape(token).replace("'", "['\u2019]")
 
 
 def find_spans(text: str, kind: str, term: str) -> list[tuple[int, int]]:

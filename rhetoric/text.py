@@ -2,17 +2,14 @@
 
 State-media text arrives with typographic quotes, glued words ("toKim Jong Un"), stray comma runs
 left by scraping (", , ,") and end marks ("-0-"). Normalising these keeps the features about wording,
-not about the quirks of one scrape. British spellings are read as American ones (rhetoric.spelling), so
-a cue learned as "honour" still counts in "honor". Any change here changes what a trained model sees, so a change
+not about the quirks of one scrape. Any change here changes what a trained model sees, so a change
 must bump NORMALISATION_VERSION; bundles record it and are refused when it differs.
 """
 
 import re
 import unicodedata
 
-from rhetoric.spelling import americanise
-
-NORMALISATION_VERSION = 3
+NORMALISATION_VERSION = 2
 
 _QUOTES = str.maketrans(
     {
@@ -128,7 +125,7 @@ def _credit_or_thanks(match: re.Match[str]) -> str:
 
 
 def normalise(text: str) -> str:
-    """The form the feature extractors see: cleaned, lower-cased, spelled the American way, and the
-    crediting "thanks to" told apart from thanks said to someone (the standard counts only the second)."""
-    lowered = americanise(clean(text).lower())
+    """The form the feature extractors see: cleaned, lower-cased, and the crediting "thanks to"
+    told apart from thanks said to someone (the labelling standard counts only the second)."""
+    lowered = clean(text).lower()
     return _THANKS_TO.sub(_credit_or_thanks, lowered) if "thanks to" in lowered else lowered

@@ -1,4 +1,3 @@
-from rhetoric.spelling import AMERICAN, spellings_of
 from rhetoric.text import clean, normalise
 
 
@@ -40,21 +39,3 @@ def test_thanks_said_to_someone_is_kept() -> None:
     assert normalise("They expressed deep thanks to the General.") == "they expressed deep thanks to the general."
     assert normalise("a letter of thanks to Kim") == "a letter of thanks to kim"
     assert normalise("We send our thanks to you") == "we send our thanks to you"
-
-
-def test_british_and_american_spellings_normalise_alike() -> None:
-    british = "The labourers honoured the centre's programme and organised a colourful theatre; defence, travelled."
-    american = "The laborers honored the center's program and organized a colorful theater; defense, traveled."
-    assert normalise(british) == normalise(american)
-
-
-def test_words_that_only_look_british_are_left_alone() -> None:
-    text = "our hour of praise: the enterprises, the analysis, the conference, Marshal Kim and his exercises"
-    assert normalise(text) == text.lower()
-
-
-def test_every_british_form_maps_to_a_different_word() -> None:
-    assert all(british != american for british, american in AMERICAN.items())
-    assert spellings_of("honor")[0] == "honor"
-    assert "honour" in spellings_of("honor")
-    assert spellings_of("kim") == ["kim"]
