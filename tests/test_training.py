@@ -11,6 +11,7 @@ from rhetoric.scoring import Scorer
 from tests.conftest import CORPUS, FAST_SEARCH
 from training import train as train_module
 from training.corpus import CorpusFormatError
+from training.metrics import tune_thresholds
 from training.train import holdout_topics, main, train
 
 PROBES = [
@@ -145,3 +146,16 @@ def test_sigmoid_calibration_can_be_forced_and_is_recorded(small_corpus: Path, t
     assert "CalibratedClassifierCV" in result.card.hyperparameters["pipeline"]
     scores = load_bundle(result.out_dir).pipeline.predict_proba(PROBES)
     assert ((scores > 0) & (scores < 1)).all()
+
+
+def test_thresholds_sit_in_the_middle_of_a_flat_f1_plateau_not_at_its_edge() -> None:
+    truth = np.repeat([[1, 1, 1], [0, 0, 0]], 50, axis=0)
+    scores = np.where(truth == 1, 0.9, 0.6)  # every threshold in (0.6, 0.9] separates them perfectly
+    thresholds = tune_thresholds(truth, scores)
+    assert all(0.72 <= thresholds[label] <= 0.78 for label in LABELS)
+
+
+def test_a_sharp_f1_peak_is_kept() -> None:
+    truth = np.repeat([[1, 1, 1], [0, 0, 0], [0, 0, 0]], 50, axis=0)
+    scores = np.repeat([[0.55] * 3, [0.54] * 3, [0.56] * 3], 50, axis=0)
+    assert tune_thresholds(truth, scores) == dict.fromkeys(LABELS, 0.55)

@@ -8,6 +8,10 @@ from rhetoric.bundle import LabelMetrics, Metrics
 from rhetoric.labels import LABELS, Label
 
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
+#: Out-of-fold F1 a threshold may give up to the best one and still count as near-best. Chosen on
+#: the corpus: over six fold seeds it narrowed the self_reliance thresholds from 0.37-0.54 to
+#: 0.47-0.50 for under 0.001 of out-of-fold F1, with held-out F1 unchanged.
+THRESHOLD_TOLERANCE = 0.005
 BOOTSTRAP_RESAMPLES = 1000
 #: The key of the macro-F1 interval beside the labels' in bootstrap_f1_intervals.
 MACRO = "macro"
@@ -44,14 +48,19 @@ def brier_scores(truth: NDArray[np.int_], scores: NDArray[np.float64]) -> dict[L
     return {label: round(float(np.mean((scores[:, i] - truth[:, i]) ** 2)), 4) for i, label in enumerate(LABELS)}
 
 
-def tune_thresholds(truth: NDArray[np.int_], scores: NDArray[np.float64]) -> dict[Label, float]:
-    """Per label, the threshold with the best F1 on out-of-fold scores; ties go to the one nearest 0.5."""
+def tune_thresholds(
+    truth: NDArray[np.int_], scores: NDArray[np.float64], tolerance: float = THRESHOLD_TOLERANCE
+) -> dict[Label, float]:
+    """Per label, the middle of the thresholds whose out-of-fold F1 is within tolerance of the best.
+
+    F1 curves are flat near their peak, so the single best point moves with the luck of the folds;
+    the middle of the near-best ones stays put at almost no cost in F1.
+    """
     thresholds: dict[Label, float] = {}
     for i, label in enumerate(LABELS):
         f1s = np.array([f1_score(truth[:, i], scores[:, i] >= t, zero_division=0.0) for t in THRESHOLD_GRID])
-        best = np.flatnonzero(np.isclose(f1s, f1s.max()))
-        chosen = best[np.argmin(np.abs(THRESHOLD_GRID[best] - 0.5))]
-        thresholds[label] = float(THRESHOLD_GRID[chosen])
+        near_best = THRESHOLD_GRID[f1s >= f1s.max() - tolerance]
+        thresholds[label] = float(near_best[len(near_best) // 2])
     return thresholds
 
 
