@@ -10,9 +10,9 @@ from rhetoric.labels import LABELS
 from rhetoric.scoring import Scorer
 from tests.conftest import CORPUS, FAST_SEARCH
 from training import train as train_module
-from training.corpus import CorpusFormatError
+from training.corpus import CorpusFormatError, LabelledQuote
 from training.metrics import tune_thresholds
-from training.train import holdout_topics, main, train
+from training.train import cv_groups, holdout_topics, main, train
 
 PROBES = [
     "We extend our heartfelt thanks to the fraternal people for the relief goods sent to the flood-hit county.",
@@ -119,6 +119,16 @@ def test_held_out_topics_are_stable_and_about_the_asked_share() -> None:
     assert held == holdout_topics(list(reversed(topics)), 0.15)
     assert 40 <= len(held) <= 80
     assert holdout_topics(topics, 0.0) == set()
+
+
+def test_cross_validation_holds_out_whole_source_files_when_there_are_enough() -> None:
+    quotes = [
+        LabelledQuote.model_validate({"id": f"q{i}", "text": f"quote {i}", "labels": [], "topic": f"topic-{i % 4}"})
+        for i in range(12)
+    ]
+    sources = [f"data/slice-{i % 6}.jsonl" for i in range(12)]
+    assert cv_groups(quotes, sources, folds=5) == (sources, "source file")
+    assert cv_groups(quotes, sources, folds=7) == ([f"topic-{i % 4}" for i in range(12)], "topic")
 
 
 def test_holdout_topics_are_scored_apart_and_reported(small_corpus: Path, tmp_path: Path) -> None:

@@ -2,8 +2,10 @@
 
     python -m training.train [--data data/] [--out models/default] [--seed 13] [--eval PATH ...]
 
-Hyperparameters are chosen by cross-validation grouped by topic (quotes of one topic stay in one
-fold, so near-copies cannot inflate the score); sigmoid calibration is kept when it lowers the
+Hyperparameters are chosen by cross-validation grouped by source file: each corpus file is one
+writer's slice, so every fold scores quotes from a writer the model has not seen, as real text will
+be (a corpus of fewer files than folds is grouped by topic instead, which still keeps near-copies of
+one topic in one fold); sigmoid calibration is kept when it lowers the
 out-of-fold Brier score; per-label thresholds are tuned on the out-of-fold probabilities. All of
 that happens on the training split: a held-out split of whole topics is scored once, for an honest
 second number, and the shipped model is then refitted on every quote with the same choices.
@@ -33,6 +35,7 @@ from training.check_corpus import corpus_files
 from training.corpus import (
     CorpusQuote,
     LabelledFile,
+    LabelledQuote,
     combined_sha256,
     label_counts,
     label_matrix,
@@ -74,6 +77,13 @@ def holdout_topics(topics: Sequence[str], fraction: float) -> set[str]:
     return {t for t in set(topics) if int(hashlib.sha256(t.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < fraction}
 
 
+def cv_groups(quotes: Sequence[LabelledQuote], sources: Sequence[str], folds: int) -> tuple[list[str], str]:
+    """The cross-validation group of each quote, and what the groups are."""
+    if len(set(sources)) >= folds:
+        return list(sources), "source file"
+    return [str(getattr(quote, "topic", None) or quote.id) for quote in quotes], "topic"
+
+
 def select_model(
     texts: list[str],
     truth: NDArray[np.int_],
@@ -86,7 +96,7 @@ def select_model(
 ) -> Selection:
     folds = min(folds, len(set(groups)))
     if folds < 2:
-        raise ValueError("cross-validation needs quotes from at least two topics")
+        raise ValueError("cross-validation needs quotes from at least two topics or source files")
     for i, label in enumerate(LABELS):
         if truth[:, i].sum() < folds:
             raise ValueError(f"{label} has {truth[:, i].sum()} positive quotes; need at least {folds}")
@@ -143,26 +153,31 @@ def train(
     if not files:
         raise ValueError(f"no corpus files in {', '.join(map(str, data_paths))}")
     # A text given twice keeps its last label: later files win, then the corrections.
-    quotes = latest_per_text([quote for labelled in files for quote in labelled.quotes], lambda q: q.text)
+    sourced = latest_per_text(
+        [(quote, labelled.path.as_posix()) for labelled in files for quote in labelled.quotes], lambda q: q[0].text
+    )
+    quotes = [quote for quote, _ in sourced]
     texts = [quote.text for quote in quotes]
     truth = label_matrix(quotes)
-    groups = [str(getattr(quote, "topic", None) or quote.id) for quote in quotes]
-    held_topics = holdout_topics(groups, holdout_fraction)
-    fit_rows = [i for i, topic in enumerate(groups) if topic not in held_topics]
-    held_rows = [i for i, topic in enumerate(groups) if topic in held_topics]
+    topics = [str(getattr(quote, "topic", None) or quote.id) for quote in quotes]
+    held_topics = holdout_topics(topics, holdout_fraction)
+    fit_rows = [i for i, topic in enumerate(topics) if topic not in held_topics]
+    held_rows = [i for i, topic in enumerate(topics) if topic in held_topics]
+    groups, grouped_by = cv_groups([quotes[i] for i in fit_rows], [sourced[i][1] for i in fit_rows], folds)
     log.info(
-        "%d quotes from %d file(s), %d topics; %d quotes in %d held-out topics",
+        "%d quotes from %d file(s), %d topics; %d quotes in %d held-out topics; cross-validation grouped by %s",
         len(quotes),
         len(files),
-        len(set(groups)),
+        len(set(topics)),
         len(held_rows),
         len(held_topics),
+        grouped_by,
     )
     space = search_space if search_space is not None else DEFAULT_SEARCH_SPACE
     selection = select_model(
         [texts[i] for i in fit_rows],
         truth[fit_rows],
-        [groups[i] for i in fit_rows],
+        groups,
         seed,
         space,
         folds,
@@ -218,7 +233,7 @@ def train(
             "hyperparameters": {
                 "search_space": {k: [repr(v) for v in vs] for k, vs in space.items()},
                 "chosen": {k: repr(v) for k, v in selection.params.items()},
-                "selection_score": f"average_precision (macro) {selection.search_score}, grouped by topic",
+                "selection_score": f"average_precision (macro) {selection.search_score}, grouped by {grouped_by}",
                 "calibration": "sigmoid" if selection.calibrated else "none",
                 "out_of_fold_brier_by_calibration": selection.brier_by_calibration,
                 "folds": folds,
