@@ -104,6 +104,13 @@ def latest_per_text(items: Iterable[T], text_of: Callable[[T], str]) -> list[T]:
     return list(latest.values())
 
 
+def unique_quotes(files: Sequence[LabelledFile]) -> list[tuple[LabelledQuote, str]]:
+    """Each text once with the path of the file it came from; a text given twice keeps its last label."""
+    return latest_per_text(
+        [(quote, labelled.path.as_posix()) for labelled in files for quote in labelled.quotes], lambda q: q[0].text
+    )
+
+
 def label_matrix(quotes: Sequence[LabelledQuote]) -> NDArray[np.int_]:
     """One row per quote, one 0/1 column per label in LABELS order."""
     return np.array([[int(label in quote.labels) for label in LABELS] for quote in quotes], dtype=int).reshape(

@@ -39,8 +39,8 @@ from training.corpus import (
     combined_sha256,
     label_counts,
     label_matrix,
-    latest_per_text,
     read_labelled,
+    unique_quotes,
 )
 from training.evaluate import build_evaluation, write_report
 from training.feedback import as_corpus_quotes, corpus_lines, open_store
@@ -153,9 +153,7 @@ def train(
     if not files:
         raise ValueError(f"no corpus files in {', '.join(map(str, data_paths))}")
     # A text given twice keeps its last label: later files win, then the corrections.
-    sourced = latest_per_text(
-        [(quote, labelled.path.as_posix()) for labelled in files for quote in labelled.quotes], lambda q: q[0].text
-    )
+    sourced = unique_quotes(files)
     quotes = [quote for quote, _ in sourced]
     texts = [quote.text for quote in quotes]
     truth = label_matrix(quotes)
