@@ -22,14 +22,14 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.model_selection import GroupKFold, cross_val_predict
+from sklearn.model_selection import cross_val_predict
 
 from rhetoric.bundle import BundleError, read_card
 from rhetoric.labels import LABELS, Label
 from training.check_corpus import corpus_files
 from training.corpus import LabelledQuote, label_matrix, read_labelled, unique_quotes
 from training.pipeline import build_pipeline
-from training.train import cv_groups
+from training.train import cv_groups, grouped_folds
 
 
 @dataclass(frozen=True)
@@ -52,16 +52,12 @@ def out_of_file_scores(
 ) -> NDArray[np.float64]:
     """Each quote's label probabilities from a model that never saw its group (file, or topic)."""
     groups, _ = cv_groups(quotes, sources, folds)
-    folds = min(folds, len(set(groups)))
-    if folds < 2:
-        raise ValueError("the audit needs quotes from at least two files or topics")
-    cv = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     scores = cross_val_predict(
         build_pipeline(seed, params=params),
         [quote.text for quote in quotes],
         label_matrix(quotes),
         groups=groups,
-        cv=cv,
+        cv=grouped_folds(groups, folds, seed),
         method="predict_proba",
         n_jobs=n_jobs,
     )

@@ -104,6 +104,11 @@ def latest_per_text(items: Iterable[T], text_of: Callable[[T], str]) -> list[T]:
     return list(latest.values())
 
 
+def quote_topic(quote: LabelledQuote) -> str:
+    """The topic a quote is grouped by; a quote of a file without topics is its own topic."""
+    return str(getattr(quote, "topic", None) or quote.id)
+
+
 def unique_quotes(files: Sequence[LabelledFile]) -> list[tuple[LabelledQuote, str]]:
     """Each text once with the path of the file it came from; a text given twice keeps its last label."""
     return latest_per_text(

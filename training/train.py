@@ -5,8 +5,8 @@
 Hyperparameters are chosen by cross-validation grouped by source file: each corpus file is one
 writer's slice, so every fold scores quotes from a writer the model has not seen, as real text will
 be (a corpus of fewer files than folds is grouped by topic instead, which still keeps near-copies of
-one topic in one fold); sigmoid calibration is kept when it lowers the
-out-of-fold Brier score; per-label thresholds are tuned on the out-of-fold probabilities. All of
+one topic in one fold); sigmoid calibration is kept when it lowers the out-of-fold Brier score;
+per-label thresholds are tuned on the out-of-fold probabilities. All of
 that happens on the training split: a held-out split of whole topics is scored once, for an honest
 second number, and the shipped model is then refitted on every quote with the same choices.
 Evaluation sets are only scored, never tuned on.
@@ -39,6 +39,7 @@ from training.corpus import (
     combined_sha256,
     label_counts,
     label_matrix,
+    quote_topic,
     read_labelled,
     unique_quotes,
 )
@@ -81,7 +82,15 @@ def cv_groups(quotes: Sequence[LabelledQuote], sources: Sequence[str], folds: in
     """The cross-validation group of each quote, and what the groups are."""
     if len(set(sources)) >= folds:
         return list(sources), "source file"
-    return [str(getattr(quote, "topic", None) or quote.id) for quote in quotes], "topic"
+    return [quote_topic(quote) for quote in quotes], "topic"
+
+
+def grouped_folds(groups: Sequence[str], folds: int, seed: int) -> GroupKFold:
+    """Folds that never split a group, as many as asked or as there are groups."""
+    folds = min(folds, len(set(groups)))
+    if folds < 2:
+        raise ValueError("cross-validation needs quotes from at least two topics or source files")
+    return GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
 
 
 def select_model(
@@ -94,13 +103,10 @@ def select_model(
     calibration: Calibration,
     n_jobs: int,
 ) -> Selection:
-    folds = min(folds, len(set(groups)))
-    if folds < 2:
-        raise ValueError("cross-validation needs quotes from at least two topics or source files")
+    cv = grouped_folds(groups, folds, seed)
     for i, label in enumerate(LABELS):
-        if truth[:, i].sum() < folds:
-            raise ValueError(f"{label} has {truth[:, i].sum()} positive quotes; need at least {folds}")
-    cv = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+        if truth[:, i].sum() < cv.n_splits:
+            raise ValueError(f"{label} has {truth[:, i].sum()} positive quotes; need at least {cv.n_splits}")
     search = GridSearchCV(
         build_pipeline(seed), search_space, scoring="average_precision", cv=cv, n_jobs=n_jobs, refit=False
     )
@@ -157,7 +163,7 @@ def train(
     quotes = [quote for quote, _ in sourced]
     texts = [quote.text for quote in quotes]
     truth = label_matrix(quotes)
-    topics = [str(getattr(quote, "topic", None) or quote.id) for quote in quotes]
+    topics = [quote_topic(quote) for quote in quotes]
     held_topics = holdout_topics(topics, holdout_fraction)
     fit_rows = [i for i, topic in enumerate(topics) if topic not in held_topics]
     held_rows = [i for i, topic in enumerate(topics) if topic in held_topics]
