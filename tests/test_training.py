@@ -1,6 +1,7 @@
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from tests.conftest import CORPUS, FAST_SEARCH
 from training import train as train_module
 from training.corpus import CorpusFormatError, LabelledQuote
 from training.metrics import tune_thresholds
-from training.train import cv_groups, holdout_topics, main, train
+from training.train import cv_groups, holdout_topics, main, simplest_within_one_standard_error, train
 
 PROBES = [
     "We extend our heartfelt thanks to the fraternal people for the relief goods sent to the flood-hit county.",
@@ -169,3 +170,27 @@ def test_a_sharp_f1_peak_is_kept() -> None:
     truth = np.repeat([[1, 1, 1], [0, 0, 0], [0, 0, 0]], 50, axis=0)
     scores = np.repeat([[0.55] * 3, [0.54] * 3, [0.56] * 3], 50, axis=0)
     assert tune_thresholds(truth, scores) == dict.fromkeys(LABELS, 0.55)
+
+
+def search_results(means: list[float], spread: float, strengths: list[float | None]) -> dict[str, Any]:
+    return {
+        "mean_test_score": np.array(means),
+        "std_test_score": np.full(len(means), spread),
+        "params": [{} if c is None else {"classifier__estimator__C": c} for c in strengths],
+    }
+
+
+def test_the_most_regularised_setting_the_folds_cannot_tell_from_the_best_is_chosen() -> None:
+    results = search_results([0.970, 0.984, 0.9857, 0.9861], spread=0.0058, strengths=[2.0, 8.0, 32.0, 128.0])
+    # One standard error over 5 folds is 0.0026: C = 8 is within it of the best, C = 2 is not.
+    assert simplest_within_one_standard_error(results, folds=5) == 1
+
+
+def test_a_clearly_better_weakly_regularised_setting_is_kept() -> None:
+    results = search_results([0.90, 0.95, 0.99], spread=0.001, strengths=[2.0, 8.0, 32.0])
+    assert simplest_within_one_standard_error(results, folds=5) == 2
+
+
+def test_a_grid_without_regularisation_strengths_keeps_its_best() -> None:
+    results = search_results([0.91, 0.93, 0.92], spread=0.05, strengths=[None, None, None])
+    assert simplest_within_one_standard_error(results, folds=5) == 1
