@@ -32,7 +32,7 @@ def _corpus() -> list[LabelledQuote]:
 
 def test_words_real_text_uses_and_the_corpus_lacks_are_listed(tmp_path: Path) -> None:
     report = compare_vocabulary(read_stories(_stories(tmp_path)), _corpus(), min_count=30)
-    missing = {entry.word: entry for entry in report.missing}
+    missing = {entry.term: entry for entry in report.missing}
     assert {"machinations", "hideous", "exposed"} <= missing.keys()
     assert missing["machinations"].real_sentences == 40
     assert missing["machinations"].corpus_quotes == 0
@@ -42,7 +42,7 @@ def test_words_real_text_uses_and_the_corpus_lacks_are_listed(tmp_path: Path) ->
 
 def test_words_the_corpus_overuses_are_listed_with_their_labels(tmp_path: Path) -> None:
     report = compare_vocabulary(read_stories(_stories(tmp_path)), _corpus(), min_count=30)
-    overused = {entry.word: entry for entry in report.overused}
+    overused = {entry.term: entry for entry in report.overused}
     assert overused["repay"].corpus_quotes == 35
     assert overused["repay"].corpus_labels == {"gratitude": 35, "hostility": 0, "self_reliance": 0, "neutral": 0}
     assert "delegation" not in overused
@@ -72,3 +72,27 @@ def test_a_file_without_text_fields_is_a_clear_error(tmp_path: Path, capsys: pyt
     corpus.write_text("\n".join(q.model_dump_json() for q in _corpus()) + "\n")
     assert main(["--real", str(bad), "--data", str(corpus)]) == 2
     assert "bad.jsonl:1: expected a JSON object with a text field" in capsys.readouterr().err
+
+
+def test_phrases_show_a_habit_that_its_words_alone_hide(tmp_path: Path) -> None:
+    real = [f"The workers built the plant by their own hands on day {i}." for i in range(2)]
+    real += [f"Their hands were cold and their own plan was bold on day {i}." for i in range(38)]
+    stories = tmp_path / "real.jsonl"
+    stories.write_text("".join(json.dumps({"text": text}) + "\n" for text in real))
+    quotes = [_quote(i, "We rebuilt the county with our own hands.", ["self_reliance"]) for i in range(35)]
+    quotes += [_quote(100 + i, f"Their hands and their own plan on day {i}.", []) for i in range(35)]
+    by_word = compare_vocabulary(read_stories(stories), quotes, min_count=30)
+    by_phrase = compare_vocabulary(read_stories(stories), quotes, min_count=30, ngram=2)
+    overused_words = {e.term for e in by_word.overused}
+    assert "own" not in overused_words
+    assert "hands" not in overused_words
+    own_hands = {e.term: e for e in by_phrase.overused}["own hands"]
+    assert (own_hands.real_sentences, own_hands.corpus_quotes) == (2, 35)
+    assert own_hands.corpus_labels["self_reliance"] == 35
+
+
+def test_an_ngram_below_one_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(q.model_dump_json() for q in _corpus()) + "\n")
+    assert main(["--real", str(_stories(tmp_path)), "--data", str(corpus), "--ngram", "0"]) == 2
+    assert "ngram must be at least 1" in capsys.readouterr().err
