@@ -51,6 +51,8 @@ class CoverageReport:
     skipped_stories: int
     real_sentences: int
     corpus_quotes: int
+    #: Words per term: 1 compares words, N compares runs of N words.
+    ngram: int
     missing: list[TermCoverage]
     overused: list[TermCoverage]
 
@@ -125,13 +127,13 @@ def compare_vocabulary(
     missing = sorted((e for e in missing if e.ratio >= gap), key=lambda e: (-e.real_sentences, e.term))
     overused = [entry(t) for t in corpus if corpus[t] >= min_count]
     overused = sorted((e for e in overused if e.ratio <= 1 / gap), key=lambda e: (e.ratio, e.term))
-    return CoverageReport(stories_read, skipped, sentences, len(quotes), missing[:top], overused[:top])
+    return CoverageReport(stories_read, skipped, sentences, len(quotes), ngram, missing[:top], overused[:top])
 
 
-def format_report(report: CoverageReport, ngram: int = 1) -> str:
-    noun = "words" if ngram == 1 else f"{ngram}-word phrases"
+def format_report(report: CoverageReport) -> str:
+    noun = "words" if report.ngram == 1 else f"{report.ngram}-word phrases"
     label_columns = " | ".join((*LABELS, NEUTRAL))
-    term = "word" if ngram == 1 else "phrase"
+    term = "word" if report.ngram == 1 else "phrase"
     header = f"| {term} | real sentences | corpus quotes | real/corpus rate | {label_columns} |"
     rule = "|---|---:|---:|---:|" + "---:|" * (len(LABELS) + 1)
 
@@ -176,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(format_report(report, args.ngram))
+    print(format_report(report))
     return 0
 
 

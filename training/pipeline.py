@@ -11,9 +11,11 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from rhetoric.text import normalise
 
+#: The regularisation strength's parameter name in the uncalibrated pipeline (smaller is stronger).
+REGULARISATION = "classifier__estimator__C"
 #: The grid searched by default; keys are parameter names of the uncalibrated pipeline.
 DEFAULT_SEARCH_SPACE: dict[str, list[Any]] = {
-    "classifier__estimator__C": [2.0, 8.0, 32.0, 128.0],
+    REGULARISATION: [2.0, 8.0, 32.0, 128.0],
     "classifier__estimator__class_weight": [None, "balanced"],
 }
 #: Folds of the sigmoid calibration inside each label's classifier.

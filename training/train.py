@@ -47,7 +47,7 @@ from training.corpus import (
 from training.evaluate import build_evaluation, write_report
 from training.feedback import as_corpus_quotes, corpus_lines, open_store
 from training.metrics import brier_scores, format_metrics, score_predictions, tune_thresholds
-from training.pipeline import DEFAULT_SEARCH_SPACE, build_pipeline
+from training.pipeline import DEFAULT_SEARCH_SPACE, REGULARISATION, build_pipeline
 
 log = logging.getLogger("training.train")
 
@@ -93,9 +93,6 @@ def grouped_folds(groups: Sequence[str], folds: int, seed: int) -> GroupKFold:
     if folds < 2:
         raise ValueError("cross-validation needs quotes from at least two topics or source files")
     return GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-
-
-REGULARISATION = "classifier__estimator__C"
 
 
 def simplest_within_one_standard_error(results: Mapping[str, Any], folds: int) -> int:
