@@ -39,3 +39,14 @@ def test_thanks_said_to_someone_is_kept() -> None:
     assert normalise("They expressed deep thanks to the General.") == "they expressed deep thanks to the general."
     assert normalise("a letter of thanks to Kim") == "a letter of thanks to kim"
     assert normalise("We send our thanks to you") == "we send our thanks to you"
+
+
+def test_british_spellings_read_as_american_with_their_inflections() -> None:
+    assert normalise("The Defence Ministry honoured the organisers") == "the defense ministry honored the organizers"
+    assert normalise("time-honoured sabre-rattling, 3 kilometres") == "time-honored saber-rattling, 3 kilometers"
+    assert normalise("they travelled to analyse the programmes") == "they traveled to analyze the programs"
+
+
+def test_words_that_only_look_british_are_kept() -> None:
+    text = "our four organisms: the analysis, the exercise and the enterprise revise the dialogue"
+    assert normalise(text) == text
