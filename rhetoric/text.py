@@ -193,6 +193,21 @@ _AMERICAN_SPELLING = _spelling_table()
 _LOWER_WORD = re.compile(r"[a-z]+")
 
 
+def _british_forms_by_american(table: dict[str, str]) -> dict[str, list[str]]:
+    forms: dict[str, list[str]] = {}
+    for british, american in table.items():
+        forms.setdefault(american, []).append(british)
+    return forms
+
+
+_BRITISH_FORMS = _british_forms_by_american(_AMERICAN_SPELLING)
+
+
+def british_forms(american: str) -> list[str]:
+    """The British spellings that normalisation reads as this American word (often none)."""
+    return _BRITISH_FORMS.get(american, [])
+
+
 def american_spelling(lowered: str) -> str:
     """Lower-cased text with British spellings replaced by American ones."""
     # One findall and a set test are several times cheaper than a regex of a thousand spellings,

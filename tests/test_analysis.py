@@ -159,6 +159,12 @@ def test_feature_spans_tolerate_case_apostrophes_and_glued_words() -> None:
     assert find_spans("Built thanks to the Party.", "ngram", "owing to") == [(6, 15)]
 
 
+def test_feature_spans_find_the_british_spelling_the_feature_was_folded_from() -> None:
+    text = "The Defence Ministry honoured its defense plan."
+    assert find_spans(text, "word", "defense") == [(4, 11), (34, 41)]
+    assert find_spans(text, "ngram", "ministry honored") == [(12, 29)]
+
+
 def test_explanations_of_analyzed_units_use_article_offsets(scorer: Scorer) -> None:
     text = "Nothing to see here. The puppet traitors will pay dearly."
     units, _ = analyze(text, scorer, with_explanations=True)
