@@ -12,7 +12,7 @@ import numpy as np
 
 from rhetoric.compiled import CompiledScorer
 from rhetoric.labels import LABELS, Label
-from rhetoric.text import british_forms
+from rhetoric.text import surface_forms
 
 _EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 
@@ -34,12 +34,7 @@ class LabelExplanation:
 
 
 def _token_pattern(token: str) -> str:
-    # Normalisation turns the crediting "thanks to" into "owing to" and British spellings into
-    # American ones; the article still says "thanks" and "defence".
-    if token == "owing":
-        return "(?:owing|thanks)"
-    spellings = [token, *british_forms(token)]
-    return "(?:" + "|".join(re.escape(spelling).replace("'", "['\u2019]") for spelling in spellings) + ")"
+    return "(?:" + "|".join(re.escape(form).replace("'", "['\u2019]") for form in surface_forms(token)) + ")"
 
 
 def find_spans(text: str, kind: str, term: str) -> list[tuple[int, int]]:

@@ -203,9 +203,10 @@ def _british_forms_by_american(table: dict[str, str]) -> dict[str, list[str]]:
 _BRITISH_FORMS = _british_forms_by_american(_AMERICAN_SPELLING)
 
 
-def british_forms(american: str) -> list[str]:
-    """The British spellings that normalisation reads as this American word (often none)."""
-    return _BRITISH_FORMS.get(american, [])
+def surface_forms(token: str) -> list[str]:
+    """The words a text may have said where its normalised form has token: the token itself, the
+    British spellings folded into it, and "thanks" for the "owing" of a crediting "thanks to"."""
+    return [token, *_BRITISH_FORMS.get(token, []), *(["thanks"] if token == "owing" else [])]
 
 
 def american_spelling(lowered: str) -> str:
