@@ -106,3 +106,56 @@ def test_evaluate_cli_refuses_a_missing_model(tmp_path: Path, capsys: pytest.Cap
     data.write_text(json.dumps({"id": "a", "text": "Text.", "labels": []}) + "\n")
     assert main(["--model", str(tmp_path / "none"), "--data", str(data)]) == 2
     assert "python -m training.train" in capsys.readouterr().err
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+EVAL_ROWS: list[dict[str, object]] = [
+    {"id": "a", "text": "We sincerely thank you for the relief goods you sent.", "labels": ["gratitude"]},
+    {"id": "b", "text": "The puppet traitors will pay dearly for this provocation.", "labels": ["hostility"]},
+    {"id": "c", "text": "The delegation left by air on Monday.", "labels": []},
+]
+
+
+def test_a_second_reading_is_scored_against_the_data_beside_the_model(
+    bundle_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _write_jsonl(tmp_path / "labelled.jsonl", EVAL_ROWS)
+    # The other reader lists the quotes in another order, and also calls the thanks line hostile.
+    reading = _write_jsonl(
+        tmp_path / "reader2.jsonl",
+        [
+            {"id": "c", "labels": []},
+            {"id": "a", "labels": ["gratitude", "hostility"], "note": "unsure"},
+            {"id": "b", "labels": ["hostility"]},
+        ],
+    )
+    report = tmp_path / "report"
+    assert (
+        main(["--model", str(bundle_dir), "--data", str(data), "--annotations", str(reading), "--report", str(report)])
+        == 0
+    )
+    out = capsys.readouterr().out
+    # gratitude 1/1, hostility 2 predicted for 1 true (F1 2/3), self_reliance none anywhere; 2 of 3 rows exact.
+    assert "| second reading (reader2.jsonl) | 1.000 | 0.667 | 0.000 | 0.556 | 0.800 | 0.667 |" in out
+    assert "| second reading (reader2.jsonl) |" in (report / "report.md").read_text()
+
+
+def test_a_second_reading_must_label_exactly_the_same_quotes(
+    bundle_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _write_jsonl(tmp_path / "labelled.jsonl", EVAL_ROWS)
+    partial = _write_jsonl(tmp_path / "partial.jsonl", [{"id": "a", "labels": []}, {"id": "z", "labels": []}])
+    assert main(["--model", str(bundle_dir), "--data", str(data), "--annotations", str(partial)]) == 2
+    err = capsys.readouterr().err
+    assert "2 missing (first: b, c)" in err
+    assert "1 unknown (first: z)" in err
+    twice = _write_jsonl(tmp_path / "twice.jsonl", [{"id": "a", "labels": []}] * 2)
+    assert main(["--model", str(bundle_dir), "--data", str(data), "--annotations", str(twice)]) == 2
+    assert "id 'a' is labelled twice" in capsys.readouterr().err
+    bad_label = _write_jsonl(tmp_path / "bad.jsonl", [{"id": "a", "labels": ["anger"]}])
+    assert main(["--model", str(bundle_dir), "--data", str(data), "--annotations", str(bad_label)]) == 2
+    assert "bad.jsonl:1: labels" in capsys.readouterr().err

@@ -23,13 +23,12 @@ Kind = Literal[
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 
 
-class LabelledQuote(BaseModel):
-    """The fields every labelled file needs; other fields are kept but not required."""
+class Annotation(BaseModel):
+    """One reader's labels for a quote named by id; other fields are kept but not required."""
 
     model_config = ConfigDict(extra="allow")
 
     id: str = Field(min_length=1)
-    text: str = Field(min_length=1)
     labels: list[Label]
 
     @field_validator("labels", mode="before")
@@ -38,6 +37,12 @@ class LabelledQuote(BaseModel):
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise ValueError("labels must be a list of strings")
         return check_labels(value)
+
+
+class LabelledQuote(Annotation):
+    """The fields every labelled file needs; other fields are kept but not required."""
+
+    text: str = Field(min_length=1)
 
     @field_validator("text")
     @classmethod
@@ -71,17 +76,17 @@ class LabelledFile:
     quotes: list[LabelledQuote]
 
 
-def read_labelled(path: Path, strict: bool = False) -> LabelledFile:
-    """Read a JSONL file of labelled quotes; strict applies the corpus schema."""
-    schema: type[LabelledQuote] = CorpusQuote if strict else LabelledQuote
-    raw = path.read_bytes()
-    quotes: list[LabelledQuote] = []
+AnyAnnotation = TypeVar("AnyAnnotation", bound=Annotation)
+
+
+def _read_jsonl(raw: bytes, path: Path, schema: type[AnyAnnotation]) -> list[AnyAnnotation]:
+    rows: list[AnyAnnotation] = []
     problems: list[str] = []
     for number, line in enumerate(raw.decode("utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            quotes.append(schema.model_validate(json.loads(line)))
+            rows.append(schema.model_validate(json.loads(line)))
         except json.JSONDecodeError as error:
             problems.append(f"{path}:{number}: not JSON ({error.msg})")
         except ValidationError as error:
@@ -91,7 +96,37 @@ def read_labelled(path: Path, strict: bool = False) -> LabelledFile:
         shown = "\n".join(problems[:20])
         more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise CorpusFormatError(f"{len(problems)} invalid line(s):\n{shown}{more}")
+    return rows
+
+
+def read_labelled(path: Path, strict: bool = False) -> LabelledFile:
+    """Read a JSONL file of labelled quotes; strict applies the corpus schema."""
+    schema: type[LabelledQuote] = CorpusQuote if strict else LabelledQuote
+    raw = path.read_bytes()
+    quotes = _read_jsonl(raw, path, schema)
     return LabelledFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), bytes=len(raw), quotes=quotes)
+
+
+def read_annotations(path: Path, quotes: Sequence[LabelledQuote]) -> NDArray[np.int_]:
+    """Another reader's labels for exactly these quotes (matched by id), as a label matrix in their order."""
+    by_id: dict[str, Annotation] = {}
+    for annotation in _read_jsonl(path.read_bytes(), path, Annotation):
+        if annotation.id in by_id:
+            raise CorpusFormatError(f"{path}: id {annotation.id!r} is labelled twice")
+        by_id[annotation.id] = annotation
+    wanted = [quote.id for quote in quotes]
+    missing = [quote_id for quote_id in wanted if quote_id not in by_id]
+    unknown = sorted(by_id.keys() - set(wanted))
+    if missing or unknown:
+        gaps = [
+            f"{len(ids)} {what} (first: {', '.join(ids[:3])})"
+            for what, ids in (("missing", missing), ("unknown", unknown))
+            if ids
+        ]
+        raise CorpusFormatError(
+            f"{path}: the annotations must label exactly the data's quotes by id; " + "; ".join(gaps)
+        )
+    return label_matrix([by_id[quote_id] for quote_id in wanted])
 
 
 def latest_per_text(items: Iterable[T], text_of: Callable[[T], str]) -> list[T]:
@@ -116,7 +151,7 @@ def unique_quotes(files: Sequence[LabelledFile]) -> list[tuple[LabelledQuote, st
     )
 
 
-def label_matrix(quotes: Sequence[LabelledQuote]) -> NDArray[np.int_]:
+def label_matrix(quotes: Sequence[Annotation]) -> NDArray[np.int_]:
     """One row per quote, one 0/1 column per label in LABELS order."""
     return np.array([[int(label in quote.labels) for label in LABELS] for quote in quotes], dtype=int).reshape(
         len(quotes), len(LABELS)

@@ -1,6 +1,11 @@
 """Evaluate a model bundle on labelled data, beside two baselines, with plots and a Markdown report.
 
 python -m training.evaluate --model models/default --data path/to/labelled.jsonl [--report DIR]
+    [--annotations OTHER_READER.jsonl ...]
+
+An annotations file is another reader's labels for the same quotes (id and labels per line). It is
+scored against the data's labels like a system, which tells how far the labels follow from the
+standard: a model cannot be expected to agree with them better than a second careful reader does.
 """
 
 import argparse
@@ -17,7 +22,7 @@ from sklearn.metrics import average_precision_score, precision_recall_curve
 from rhetoric.bundle import BundleError, Metrics, load_bundle
 from rhetoric.labels import LABELS, Label
 from rhetoric.scoring import Scorer, apply_thresholds
-from training.corpus import LabelledQuote, label_matrix, read_labelled
+from training.corpus import CorpusFormatError, LabelledQuote, label_matrix, read_annotations, read_labelled
 from training.lexicon import lexicon_predict
 from training.metrics import (
     BOOTSTRAP_RESAMPLES,
@@ -60,6 +65,8 @@ class Evaluation:
     scores: NDArray[np.float64]
     thresholds: dict[Label, float]
     model: System
+    #: Other readers' labels for the same quotes, scored like systems.
+    readers: list[System]
     baselines: list[System]
     brier: dict[Label, float]
     average_precision: dict[Label, float]
@@ -93,8 +100,10 @@ def build_evaluation(
     scores: NDArray[np.float64],
     thresholds: Mapping[Label, float],
     model_name: str = "model",
+    readers: Sequence[tuple[str, NDArray[np.int_]]] = (),
 ) -> Evaluation:
-    """Score given probabilities against the quotes' labels, with the two baselines beside them."""
+    """Score given probabilities against the quotes' labels, with the two baselines and any other
+    readers' labels (name, label matrix) beside them."""
     truth = label_matrix(quotes)
     predicted = apply_thresholds(scores, thresholds).astype(int)
     lexicon = lexicon_predict([q.text for q in quotes])
@@ -106,6 +115,7 @@ def build_evaluation(
         scores=scores,
         thresholds=dict(thresholds),
         model=System(model_name, predicted, score_predictions(data, truth, predicted, scores)),
+        readers=[System(name, labels, score_predictions(data, truth, labels)) for name, labels in readers],
         baselines=[
             System("keyword lexicon", lexicon, score_predictions(data, truth, lexicon)),
             System("majority (always neutral)", majority, score_predictions(data, truth, majority)),
@@ -120,9 +130,10 @@ def build_evaluation(
     )
 
 
-def evaluate_bundle(model_dir: Path, data_path: Path) -> Evaluation:
-    bundle = load_bundle(model_dir)
+def evaluate_bundle(model_dir: Path, data_path: Path, annotations: Sequence[Path] = ()) -> Evaluation:
     quotes = read_labelled(data_path).quotes
+    readers = [(f"second reading ({path.name})", read_annotations(path, quotes)) for path in annotations]
+    bundle = load_bundle(model_dir)
     scorer = Scorer(bundle.pipeline, bundle.card.thresholds)
     return build_evaluation(
         data_path.name,
@@ -130,6 +141,7 @@ def evaluate_bundle(model_dir: Path, data_path: Path) -> Evaluation:
         scorer.scores([q.text for q in quotes]),
         bundle.card.thresholds,
         model_name=f"{bundle.card.name} {bundle.card.version}",
+        readers=readers,
     )
 
 
@@ -139,7 +151,7 @@ def comparison_table(evaluation: Evaluation) -> list[str]:
         "| system | " + " | ".join(f"{label} F1" for label in LABELS) + " | macro-F1 | micro-F1 | exact match |",
         "|---|" + "---:|" * (len(LABELS) + 3),
     ]
-    for system in (evaluation.model, *evaluation.baselines):
+    for system in (evaluation.model, *evaluation.readers, *evaluation.baselines):
         m = system.metrics
         cells = [f"{m.per_label[label].f1:.3f}" for label in LABELS]
         rows.append(
@@ -199,6 +211,9 @@ def plot_figures(evaluation: Evaluation, directory: Path) -> dict[str, str]:
         axis.scatter(
             [keywords.recall], [keywords.precision], marker="x", color="red", zorder=3, label="keyword lexicon"
         )
+        for reader in evaluation.readers:
+            theirs = reader.metrics.per_label[label]
+            axis.scatter([theirs.recall], [theirs.precision], marker="^", zorder=3, label=reader.name)
         axis.set(title=label, xlabel="recall", ylabel="precision", xlim=(0, 1.02), ylim=(0, 1.02))
         axis.legend(loc="lower left", fontsize=8)
     _save(figure, f"Precision-recall on {evaluation.data}", directory / files["pr"])
@@ -258,6 +273,15 @@ def write_report(evaluation: Evaluation, directory: Path) -> Path:
         "",
         _interval_sentence(evaluation),
         "",
+        *(
+            [
+                "A second reading is another reader's labels for the same quotes, scored against the data's "
+                "labels: how far two readers of the standard agree, and so how far a model can be expected to.",
+                "",
+            ]
+            if evaluation.readers
+            else []
+        ),
         "## Per label (model)",
         "",
         "| label | precision | recall | F1 | F1 95% interval | support | TP | FP | FN | TN "
@@ -335,12 +359,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=Path("models/default"), help="bundle directory")
     parser.add_argument("--data", type=Path, required=True, help="labelled JSONL (id, text, labels)")
     parser.add_argument("--report", type=Path, help="directory for report.md and its figures")
+    parser.add_argument(
+        "--annotations",
+        type=Path,
+        action="append",
+        default=[],
+        help="another reader's labels for the same quotes (JSONL: id, labels), scored beside the model (repeatable)",
+    )
     args = parser.parse_args(argv)
-    if not args.data.is_file():
-        parser.error(f"no such file: {args.data}")
+    for path in (args.data, *args.annotations):
+        if not path.is_file():
+            parser.error(f"no such file: {path}")
     try:
-        evaluation = evaluate_bundle(args.model, args.data)
-    except BundleError as error:
+        evaluation = evaluate_bundle(args.model, args.data, args.annotations)
+    except (BundleError, CorpusFormatError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(format_evaluation(evaluation))
