@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from rhetoric.labels import LABELS
-from training.corpus import LabelledQuote
-from training.evaluate import build_evaluation, main, write_report
+from training.corpus import LabelledQuote, ReaderLabels, label_matrix
+from training.evaluate import build_evaluation, main, reading_parts_table, write_report
 from training.lexicon import lexicon_predict
 from training.metrics import MACRO, bootstrap_f1_intervals
 
@@ -142,6 +142,30 @@ def test_a_second_reading_is_scored_against_the_data_beside_the_model(
     # gratitude 1/1, hostility 2 predicted for 1 true (F1 2/3), self_reliance none anywhere; 2 of 3 rows exact.
     assert "| second reading (reader2.jsonl) | 1.000 | 0.667 | 0.000 | 0.556 | 0.800 | 0.667 |" in out
     assert "| second reading (reader2.jsonl) |" in (report / "report.md").read_text()
+    assert "marked unsure" not in out  # nobody hesitated, so there is nothing to split
+
+
+def test_quotes_a_reader_marked_unsure_are_scored_apart() -> None:
+    quotes = _quotes(["gratitude"], ["hostility"], [], ["self_reliance"], [])
+    truth = label_matrix(quotes)
+    # The model is right where the reader was sure, and wrong on the two quotes they hesitated over.
+    scores = (truth * 0.9 + 0.05).astype(np.float64)
+    scores[3, 2], scores[4, 1] = 0.1, 0.8
+    reader = ReaderLabels(
+        labels=np.array([[1, 0, 0], [0, 1, 0], [0, 0, 0], [0, 0, 0], [0, 1, 0]]),
+        unsure=np.array([False, False, False, True, True]),
+    )
+    evaluation = build_evaluation("unit", quotes, scores, dict.fromkeys(LABELS, 0.5), readers=[("second", reader)])
+    sure, unsure = evaluation.reading_parts
+    assert (sure.part, sure.quotes, unsure.part, unsure.quotes) == ("sure", 3, "unsure", 2)
+    assert sure.positives == {"gratitude": 1, "hostility": 1, "self_reliance": 0}
+    assert unsure.positives == {"gratitude": 0, "hostility": 0, "self_reliance": 1}
+    assert sure.reader_metrics.exact_match == sure.model_metrics.exact_match == 1.0
+    assert unsure.reader_metrics.exact_match == unsure.model_metrics.exact_match == 0.0
+    assert unsure.model_metrics.per_label["self_reliance"].recall == 0.0
+    table = reading_parts_table(evaluation)
+    assert table[2].startswith("| second | sure | 3 | 1 / 1 / 0 |")
+    assert table[3].startswith("| second | unsure | 2 | 0 / 0 / 1 | 0.000 |")
 
 
 def test_a_second_reading_must_label_exactly_the_same_quotes(
@@ -153,6 +177,11 @@ def test_a_second_reading_must_label_exactly_the_same_quotes(
     err = capsys.readouterr().err
     assert "2 missing (first: b, c)" in err
     assert "1 unknown (first: z)" in err
+    not_a_flag = _write_jsonl(
+        tmp_path / "flag.jsonl", [{"id": q["id"], "labels": [], "unsure": "maybe"} for q in EVAL_ROWS]
+    )
+    assert main(["--model", str(bundle_dir), "--data", str(data), "--annotations", str(not_a_flag)]) == 2
+    assert "flag.jsonl:1: unsure" in capsys.readouterr().err
     twice = _write_jsonl(tmp_path / "twice.jsonl", [{"id": "a", "labels": []}] * 2)
     assert main(["--model", str(bundle_dir), "--data", str(data), "--annotations", str(twice)]) == 2
     assert "id 'a' is labelled twice" in capsys.readouterr().err

@@ -39,6 +39,21 @@ class Annotation(BaseModel):
         return check_labels(value)
 
 
+class Reading(Annotation):
+    """A second reader's labels for a quote of an evaluation set."""
+
+    #: The reader hesitated over this quote, marked before seeing the set's labels.
+    unsure: bool = False
+
+
+@dataclass(frozen=True)
+class ReaderLabels:
+    """A second reading of an evaluation set, row for row with its quotes."""
+
+    labels: NDArray[np.int_]
+    unsure: NDArray[np.bool_]
+
+
 class LabelledQuote(Annotation):
     """The fields every labelled file needs; other fields are kept but not required."""
 
@@ -107,10 +122,10 @@ def read_labelled(path: Path, strict: bool = False) -> LabelledFile:
     return LabelledFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), bytes=len(raw), quotes=quotes)
 
 
-def read_annotations(path: Path, quotes: Sequence[LabelledQuote]) -> NDArray[np.int_]:
-    """Another reader's labels for exactly these quotes (matched by id), as a label matrix in their order."""
-    by_id: dict[str, Annotation] = {}
-    for annotation in _read_jsonl(path.read_bytes(), path, Annotation):
+def read_annotations(path: Path, quotes: Sequence[LabelledQuote]) -> ReaderLabels:
+    """Another reader's labels for exactly these quotes (matched by id), in their order."""
+    by_id: dict[str, Reading] = {}
+    for annotation in _read_jsonl(path.read_bytes(), path, Reading):
         if annotation.id in by_id:
             raise CorpusFormatError(f"{path}: id {annotation.id!r} is labelled twice")
         by_id[annotation.id] = annotation
@@ -126,7 +141,8 @@ def read_annotations(path: Path, quotes: Sequence[LabelledQuote]) -> NDArray[np.
         raise CorpusFormatError(
             f"{path}: the annotations must label exactly the data's quotes by id; " + "; ".join(gaps)
         )
-    return label_matrix([by_id[quote_id] for quote_id in wanted])
+    readings = [by_id[quote_id] for quote_id in wanted]
+    return ReaderLabels(label_matrix(readings), np.array([reading.unsure for reading in readings], dtype=bool))
 
 
 def latest_per_text(items: Iterable[T], text_of: Callable[[T], str]) -> list[T]:

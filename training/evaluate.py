@@ -22,7 +22,14 @@ from sklearn.metrics import average_precision_score, precision_recall_curve
 from rhetoric.bundle import BundleError, Metrics, load_bundle
 from rhetoric.labels import LABELS, Label
 from rhetoric.scoring import Scorer, apply_thresholds
-from training.corpus import CorpusFormatError, LabelledQuote, label_matrix, read_annotations, read_labelled
+from training.corpus import (
+    CorpusFormatError,
+    LabelledQuote,
+    ReaderLabels,
+    label_matrix,
+    read_annotations,
+    read_labelled,
+)
 from training.lexicon import lexicon_predict
 from training.metrics import (
     BOOTSTRAP_RESAMPLES,
@@ -49,6 +56,19 @@ class System:
 
 
 @dataclass(frozen=True)
+class ReadingPart:
+    """The quotes a second reader was sure of, or hesitated over, with the reader and the model
+    scored on them alone."""
+
+    reader: str
+    part: str
+    quotes: int
+    positives: dict[Label, int]
+    reader_metrics: Metrics
+    model_metrics: Metrics
+
+
+@dataclass(frozen=True)
 class ReliabilityBin:
     low: float
     high: float
@@ -67,6 +87,8 @@ class Evaluation:
     model: System
     #: Other readers' labels for the same quotes, scored like systems.
     readers: list[System]
+    #: Per reader who marked quotes unsure: the sure part, then the unsure part.
+    reading_parts: list[ReadingPart]
     baselines: list[System]
     brier: dict[Label, float]
     average_precision: dict[Label, float]
@@ -100,10 +122,10 @@ def build_evaluation(
     scores: NDArray[np.float64],
     thresholds: Mapping[Label, float],
     model_name: str = "model",
-    readers: Sequence[tuple[str, NDArray[np.int_]]] = (),
+    readers: Sequence[tuple[str, ReaderLabels]] = (),
 ) -> Evaluation:
     """Score given probabilities against the quotes' labels, with the two baselines and any other
-    readers' labels (name, label matrix) beside them."""
+    readers' labels beside them."""
     truth = label_matrix(quotes)
     predicted = apply_thresholds(scores, thresholds).astype(int)
     lexicon = lexicon_predict([q.text for q in quotes])
@@ -115,7 +137,13 @@ def build_evaluation(
         scores=scores,
         thresholds=dict(thresholds),
         model=System(model_name, predicted, score_predictions(data, truth, predicted, scores)),
-        readers=[System(name, labels, score_predictions(data, truth, labels)) for name, labels in readers],
+        readers=[System(name, read.labels, score_predictions(data, truth, read.labels)) for name, read in readers],
+        reading_parts=[
+            part
+            for name, read in readers
+            if read.unsure.any()
+            for part in _reading_parts(data, name, read, truth, predicted)
+        ],
         baselines=[
             System("keyword lexicon", lexicon, score_predictions(data, truth, lexicon)),
             System("majority (always neutral)", majority, score_predictions(data, truth, majority)),
@@ -128,6 +156,47 @@ def build_evaluation(
         reliability={label: reliability_bins(truth[:, i], scores[:, i]) for i, label in enumerate(LABELS)},
         f1_intervals=bootstrap_f1_intervals(truth, predicted),
     )
+
+
+def _reading_parts(
+    data: str, reader: str, read: ReaderLabels, truth: NDArray[np.int_], predicted: NDArray[np.int_]
+) -> list[ReadingPart]:
+    parts = []
+    for part, rows in (("sure", ~read.unsure), ("unsure", read.unsure)):
+        parts.append(
+            ReadingPart(
+                reader=reader,
+                part=part,
+                quotes=int(rows.sum()),
+                positives={label: int(truth[rows, i].sum()) for i, label in enumerate(LABELS)},
+                reader_metrics=score_predictions(data, truth[rows], read.labels[rows]),
+                model_metrics=score_predictions(data, truth[rows], predicted[rows]),
+            )
+        )
+    return parts
+
+
+def reading_parts_table(evaluation: Evaluation) -> list[str]:
+    """Markdown rows: the model on the quotes each reader was sure of and on those they hesitated over."""
+    if not evaluation.reading_parts:
+        return []
+    rows = [
+        "| reader | the reader was | quotes | positives ("
+        + " / ".join(LABELS)
+        + ") | reader macro-F1 | "
+        + " | ".join(f"model {label} F1" for label in LABELS)
+        + " | model macro-F1 |",
+        "|---|---|---:|---|---:|" + "---:|" * (len(LABELS) + 1),
+    ]
+    for part in evaluation.reading_parts:
+        model = part.model_metrics
+        rows.append(
+            f"| {part.reader} | {part.part} | {part.quotes} "
+            f"| {' / '.join(str(part.positives[label]) for label in LABELS)} | {part.reader_metrics.macro_f1:.3f} | "
+            + " | ".join(f"{model.per_label[label].f1:.3f}" for label in LABELS)
+            + f" | {model.macro_f1:.3f} |"
+        )
+    return rows
 
 
 def evaluate_bundle(model_dir: Path, data_path: Path, annotations: Sequence[Path] = ()) -> Evaluation:
@@ -282,6 +351,7 @@ def write_report(evaluation: Evaluation, directory: Path) -> Path:
             if evaluation.readers
             else []
         ),
+        *_reading_parts_section(evaluation),
         "## Per label (model)",
         "",
         "| label | precision | recall | F1 | F1 95% interval | support | TP | FP | FN | TN "
@@ -341,12 +411,25 @@ def _interval_sentence(evaluation: Evaluation) -> str:
     )
 
 
+def _reading_parts_section(evaluation: Evaluation) -> list[str]:
+    table = reading_parts_table(evaluation)
+    if not table:
+        return []
+    return [
+        "Split by the quotes a reader marked unsure, where the standard leaves room for two readings:",
+        "",
+        *table,
+        "",
+    ]
+
+
 def format_evaluation(evaluation: Evaluation) -> str:
     parts = [
         format_metrics(evaluation.model.metrics),
         "",
         *comparison_table(evaluation),
         "",
+        *_reading_parts_section(evaluation),
         _interval_sentence(evaluation),
         "",
     ]
