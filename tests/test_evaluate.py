@@ -166,6 +166,9 @@ def test_quotes_a_reader_marked_unsure_are_scored_apart() -> None:
     table = reading_parts_table(evaluation)
     assert table[2].startswith("| second | sure | 3 | 1 / 1 / 0 |")
     assert table[3].startswith("| second | unsure | 2 | 0 / 0 / 1 | 0.000 |")
+    unsure_of_all = ReaderLabels(labels=reader.labels, unsure=np.ones(5, dtype=bool))
+    only = build_evaluation("unit", quotes, scores, dict.fromkeys(LABELS, 0.5), readers=[("all", unsure_of_all)])
+    assert [(part.part, part.quotes) for part in only.reading_parts] == [("unsure", 5)]
 
 
 def test_a_second_reading_must_label_exactly_the_same_quotes(

@@ -163,6 +163,8 @@ def _reading_parts(
 ) -> list[ReadingPart]:
     parts = []
     for part, rows in (("sure", ~read.unsure), ("unsure", read.unsure)):
+        if not rows.any():  # a reader unsure of every quote leaves no sure part to score
+            continue
         parts.append(
             ReadingPart(
                 reader=reader,
