@@ -84,16 +84,22 @@ def test_report_links_its_figures_and_lists_the_worst_errors(tmp_path: Path) -> 
     assert "| 0.200 | gratitude | q0 |" in false_negatives
 
 
+def _write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+EVAL_ROWS: list[dict[str, object]] = [
+    {"id": "a", "text": "We sincerely thank you for the relief goods you sent.", "labels": ["gratitude"]},
+    {"id": "b", "text": "The puppet traitors will pay dearly for this provocation.", "labels": ["hostility"]},
+    {"id": "c", "text": "The delegation left by air on Monday.", "labels": []},
+]
+
+
 def test_evaluate_cli_prints_the_table_and_writes_the_report(
     bundle_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = tmp_path / "labelled.jsonl"
-    rows = [
-        {"id": "a", "text": "We sincerely thank you for the relief goods you sent.", "labels": ["gratitude"]},
-        {"id": "b", "text": "The puppet traitors will pay dearly for this provocation.", "labels": ["hostility"]},
-        {"id": "c", "text": "The delegation left by air on Monday.", "labels": []},
-    ]
-    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    data = _write_jsonl(tmp_path / "labelled.jsonl", EVAL_ROWS)
     assert main(["--model", str(bundle_dir), "--data", str(data), "--report", str(tmp_path / "report")]) == 0
     out = capsys.readouterr().out
     assert "| keyword lexicon |" in out
@@ -106,18 +112,6 @@ def test_evaluate_cli_refuses_a_missing_model(tmp_path: Path, capsys: pytest.Cap
     data.write_text(json.dumps({"id": "a", "text": "Text.", "labels": []}) + "\n")
     assert main(["--model", str(tmp_path / "none"), "--data", str(data)]) == 2
     assert "python -m training.train" in capsys.readouterr().err
-
-
-def _write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    return path
-
-
-EVAL_ROWS: list[dict[str, object]] = [
-    {"id": "a", "text": "We sincerely thank you for the relief goods you sent.", "labels": ["gratitude"]},
-    {"id": "b", "text": "The puppet traitors will pay dearly for this provocation.", "labels": ["hostility"]},
-    {"id": "c", "text": "The delegation left by air on Monday.", "labels": []},
-]
 
 
 def test_a_second_reading_is_scored_against_the_data_beside_the_model(

@@ -217,7 +217,8 @@ def evaluate_bundle(model_dir: Path, data_path: Path, annotations: Sequence[Path
 
 
 def comparison_table(evaluation: Evaluation) -> list[str]:
-    """Markdown rows: F1 per label, macro and micro F1 and exact match for the model and baselines."""
+    """Markdown rows: F1 per label, macro and micro F1 and exact match for the model, any second
+    readings and the baselines."""
     rows = [
         "| system | " + " | ".join(f"{label} F1" for label in LABELS) + " | macro-F1 | micro-F1 | exact match |",
         "|---|" + "---:|" * (len(LABELS) + 3),
