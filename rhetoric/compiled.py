@@ -3,7 +3,7 @@
 scikit-learn spends most of a one-quote call on input checks and sparse-matrix set-up; the model
 itself is a dot product over a few hundred n-grams. The compiled scorer keeps, for each TF-IDF
 block, the fitted vocabulary and a table of idf and idf-scaled weights per label, and repeats
-exactly the fitted transforms: the same normalisation, tokens and n-grams, sublinear term
+exactly the fitted transforms: the same normalisation, tokens, n-grams and word pairs, sublinear term
 frequency, L2 norm per block, intercepts and sigmoid calibration. Character n-grams never cross a
 word boundary (char_wb), so the n-gram ids of each distinct word are computed once and cached.
 """
@@ -23,6 +23,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from rhetoric.model import content_word_pairs
+
 #: Distinct words whose character n-gram ids are kept; a quote has a few dozen.
 WORD_CACHE_SIZE = 200_000
 #: 1 + log(count) for the counts a quote usually has, looked up instead of computed.
@@ -33,7 +35,7 @@ _SUBLINEAR_TF = np.log(np.maximum(np.arange(256, dtype=np.float64), 1.0)) + 1.0
 class Contribution:
     """A feature of one text and what it adds to the logit of each label (LABELS order)."""
 
-    kind: str  # "ngram": a word n-gram; "word": a word's character n-grams together
+    kind: str  # "ngram": a word n-gram; "word": a word's character n-grams together; "pair": "a|b"
     term: str
     logit: NDArray[np.float64]
 
@@ -51,7 +53,8 @@ class _Block:
 
     ids: Callable[[str], list[NDArray[np.intp]]]
     size: int
-    per_word: bool  # char_wb: ids() gives one array per word of text.split(); word: one array in all
+    kind: str  # what its features are reported as, as in Contribution.kind
+    per_word: bool  # char_wb: ids() gives one array per word of text.split(); the others: one array in all
 
 
 def _shifted_lookup(vocabulary: dict[str, int], offset: int) -> Callable[[str, int], int]:
@@ -63,13 +66,23 @@ def _shifted_lookup(vocabulary: dict[str, int], offset: int) -> Callable[[str, i
 
 def _word_ngram_ids(vectorizer: TfidfVectorizer, offset: int, unknown: int) -> Callable[[str], list[NDArray[np.intp]]]:
     low, high = vectorizer.ngram_range
-    if (low, high) not in ((1, 1), (1, 2)) or vectorizer.stop_words is not None or vectorizer.tokenizer is not None:
-        raise UnsupportedPipelineError(f"word n-grams {vectorizer.ngram_range} with stop words or a tokenizer")
+    if (low, high) not in ((1, 1), (1, 2)) or vectorizer.stop_words is not None:
+        raise UnsupportedPipelineError(f"word n-grams {vectorizer.ngram_range} with stop words")
+    lookup = _shifted_lookup(vectorizer.vocabulary_, offset)
+    if vectorizer.tokenizer is not None:
+        if vectorizer.tokenizer is not content_word_pairs or high != 1:
+            raise UnsupportedPipelineError("a tokenizer other than content_word_pairs, or n-grams of its tokens")
+        tokenize = content_word_pairs
+
+        def tokenizer_ids(text: str) -> list[NDArray[np.intp]]:
+            tokens = tokenize(text)
+            return [np.fromiter(map(lookup, tokens, repeat(unknown)), dtype=np.intp, count=len(tokens))]
+
+        return tokenizer_ids
     pattern = re.compile(vectorizer.token_pattern)
     if pattern.groups > 1:
         raise UnsupportedPipelineError("token pattern with several groups")
     tokens_of = pattern.findall
-    lookup = _shifted_lookup(vectorizer.vocabulary_, offset)
 
     def ids(text: str) -> list[NDArray[np.intp]]:
         tokens = tokens_of(text)
@@ -120,9 +133,12 @@ def _block(vectorizer: Any, offset: int, unknown: int) -> _Block:
     if vectorizer.norm != "l2" or not vectorizer.use_idf or vectorizer.binary or vectorizer.lowercase is not True:
         raise UnsupportedPipelineError("TF-IDF without l2 norm and idf, or binary")
     if vectorizer.analyzer == "word":
-        return _Block(_word_ngram_ids(vectorizer, offset, unknown), len(vectorizer.vocabulary_), per_word=False)
+        kind = "ngram" if vectorizer.tokenizer is None else "pair"
+        return _Block(_word_ngram_ids(vectorizer, offset, unknown), len(vectorizer.vocabulary_), kind, per_word=False)
     if vectorizer.analyzer == "char_wb":
-        return _Block(_char_wb_ngram_ids(vectorizer, offset, unknown), len(vectorizer.vocabulary_), per_word=True)
+        return _Block(
+            _char_wb_ngram_ids(vectorizer, offset, unknown), len(vectorizer.vocabulary_), "word", per_word=True
+        )
     raise UnsupportedPipelineError(f"analyzer {vectorizer.analyzer!r}")
 
 
@@ -234,8 +250,9 @@ class CompiledScorer:
         return logits
 
     def contributions(self, text: str) -> list[Contribution]:
-        """Each feature's exact share of every label's logit: word n-grams as they are, character
-        n-grams summed into the words they come from. They add up to logits(text) - intercepts."""
+        """Each feature's exact share of every label's logit: word n-grams and word pairs as they
+        are, character n-grams summed into the words they come from. They add up to
+        logits(text) - intercepts."""
         assert self.preprocess is not None
         normalised = self.preprocess(text)
         by_block = self._pieces(normalised)
@@ -250,7 +267,7 @@ class CompiledScorer:
         for block, pieces in zip(self.blocks, by_block, strict=True):
             if not block.per_word:
                 for feature in {int(f) for piece in pieces for f in piece if f != self.unknown}:
-                    found[("ngram", terms[feature])] = per_feature[row_of[feature]]
+                    found[(block.kind, terms[feature])] = per_feature[row_of[feature]]
                 continue
             # Character n-grams are shared out among the words they occur in, by occurrence.
             for word, word_ids in zip(normalised.split(), pieces, strict=True):

@@ -2,7 +2,8 @@
 
 The model is linear in its features, so each feature's contribution is exact and they sum, with
 the intercept, to the logit. Character n-grams are reported per word, which is what a reader can
-highlight; every feature carries its character spans in the original text.
+highlight, and a word pair by the spans of both its words; every feature carries its character
+spans in the original text.
 """
 
 import re
@@ -43,6 +44,8 @@ def find_spans(text: str, kind: str, term: str) -> list[tuple[int, int]]:
         return []
     if kind == "ngram":
         pattern = r"(?<!\w)" + r"[\W_]*".join(_token_pattern(token) for token in term.split(" ")) + r"(?!\w)"
+    elif kind == "pair":
+        pattern = r"(?<!\w)(?:" + "|".join(_token_pattern(word) for word in term.split("|")) + r")(?!\w)"
     else:
         pattern = r"(?<!\w)" + _token_pattern(term) + r"(?!\w)"
     return [(m.start(), m.end()) for m in re.finditer(pattern, text, re.IGNORECASE)]

@@ -84,8 +84,10 @@ class LabelScores(BaseModel):
 
 
 class EvidenceOut(BaseModel):
-    feature: str = Field(description="a word n-gram, or a word whose character n-grams are summed")
-    kind: Literal["ngram", "word"]
+    feature: str = Field(
+        description='a word n-gram, a word whose character n-grams are summed, or two nearby words ("a|b")'
+    )
+    kind: Literal["ngram", "word", "pair"]
     contribution: float = Field(description="exact share of the label's logit")
     spans: list[tuple[int, int]] = Field(description="[start, end) character offsets where the feature occurs")
 

@@ -145,9 +145,14 @@ def test_explanations_add_up_to_the_logit_and_point_at_the_words(scorer: Scorer)
         assert total == pytest.approx(float(logits[column]), abs=1e-5)
         assert parts.logit == pytest.approx(float(logits[column]))
     top_hostile = detail["hostility"].up[0]
-    assert top_hostile.feature in {"puppet", "traitors", "pay dearly", "dearly"}
-    assert all(text[a:b].lower() == top_hostile.feature for a, b in top_hostile.spans)
+    top_words = set(re.split(r"[ |]", top_hostile.feature))
+    assert top_words <= {"puppet", "traitors", "will", "pay", "dearly"}, top_hostile
+    assert {text[a:b].lower() for a, b in top_hostile.spans} == top_words
     assert any(e.feature == "thank" for e in detail["gratitude"].up)
+    pairs = [e for label in detail.values() for e in label.up + label.down if e.kind == "pair"]
+    assert pairs, "no word pair in the explanation"
+    for pair in pairs:
+        assert {text[a:b].lower() for a, b in pair.spans} == set(pair.feature.split("|"))
 
 
 def test_feature_spans_tolerate_case_apostrophes_and_glued_words() -> None:
@@ -157,6 +162,11 @@ def test_feature_spans_tolerate_case_apostrophes_and_glued_words() -> None:
     assert find_spans(text, "word", "puppets") == [(39, 46)]
     assert find_spans(text, "word", "care") == [(12, 16)]
     assert find_spans("Built thanks to the Party.", "ngram", "owing to") == [(6, 15)]
+
+
+def test_a_word_pair_spans_every_occurrence_of_both_its_words() -> None:
+    text = "Need we help? We need no Help from others."
+    assert find_spans(text, "pair", "help|need") == [(0, 4), (8, 12), (17, 21), (25, 29)]
 
 
 def test_feature_spans_find_the_british_spelling_the_feature_was_folded_from() -> None:

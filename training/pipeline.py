@@ -1,14 +1,15 @@
-"""The classifier: TF-IDF word and character n-grams into one-vs-rest logistic regression."""
+"""The classifier: TF-IDF word n-grams, character n-grams and near word pairs into one-vs-rest
+logistic regression on naive Bayes-scaled features."""
 
 from typing import Any
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from rhetoric.model import NaiveBayesLogisticRegression, content_word_pairs
 from rhetoric.text import normalise
 
 #: The regularisation strength's parameter name in the uncalibrated pipeline (smaller is stronger).
@@ -41,7 +42,15 @@ def build_pipeline(seed: int, calibrated: bool = False, params: dict[str, Any] |
         sublinear_tf=True,
         dtype=np.float64,
     )
-    logistic = LogisticRegression(C=8.0, max_iter=2000, random_state=seed, solver="liblinear")
+    word_pairs = TfidfVectorizer(
+        preprocessor=normalise,
+        tokenizer=content_word_pairs,
+        token_pattern=None,
+        min_df=3,
+        sublinear_tf=True,
+        dtype=np.float64,
+    )
+    logistic = NaiveBayesLogisticRegression(C=8.0, max_iter=2000, random_state=seed, solver="liblinear")
     # ensemble=False: one logistic regression and one sigmoid per label, fitted on inner
     # out-of-fold scores, so the model stays a single linear scorer per label.
     estimator = (
@@ -51,7 +60,7 @@ def build_pipeline(seed: int, calibrated: bool = False, params: dict[str, Any] |
     )
     pipeline = Pipeline(
         [
-            ("features", FeatureUnion([("word", word_ngrams), ("char", char_ngrams)])),
+            ("features", FeatureUnion([("word", word_ngrams), ("char", char_ngrams), ("pairs", word_pairs)])),
             ("classifier", OneVsRestClassifier(estimator)),
         ]
     )
