@@ -57,26 +57,35 @@ class _Block:
     per_word: bool  # char_wb: ids() gives one array per word of text.split(); the others: one array in all
 
 
-def _shifted_lookup(vocabulary: dict[str, int], offset: int) -> Callable[[str, int], int]:
-    get: Callable[[str, int], int] = (
-        vocabulary.get if offset == 0 else {term: i + offset for term, i in vocabulary.items()}.get
-    )
-    return get
+def _id_lookup(vocabulary: dict[str, int], offset: int, unknown: int) -> Callable[[list[str]], NDArray[np.intp]]:
+    """Ids in the union's id space of a block's n-grams, `unknown` for those outside its vocabulary.
+
+    The fitted vocabulary is read as it is, and the block's offset added afterwards: a shifted
+    copy of a vocabulary of a few hundred thousand n-grams would cost tens of megabytes.
+    """
+    get = vocabulary.get
+    if offset == 0:
+        return lambda grams: np.fromiter(map(get, grams, repeat(unknown)), dtype=np.intp, count=len(grams))
+
+    def ids(grams: list[str]) -> NDArray[np.intp]:
+        local = np.fromiter(map(get, grams, repeat(-1)), dtype=np.intp, count=len(grams))
+        shifted: NDArray[np.intp] = np.where(local >= 0, local + offset, unknown)
+        return shifted
+
+    return ids
 
 
 def _word_ngram_ids(vectorizer: TfidfVectorizer, offset: int, unknown: int) -> Callable[[str], list[NDArray[np.intp]]]:
     low, high = vectorizer.ngram_range
     if (low, high) not in ((1, 1), (1, 2)) or vectorizer.stop_words is not None:
         raise UnsupportedPipelineError(f"word n-grams {vectorizer.ngram_range} with stop words")
-    lookup = _shifted_lookup(vectorizer.vocabulary_, offset)
+    lookup = _id_lookup(vectorizer.vocabulary_, offset, unknown)
     if vectorizer.tokenizer is not None:
         if vectorizer.tokenizer is not content_word_pairs or high != 1:
             raise UnsupportedPipelineError("a tokenizer other than content_word_pairs, or n-grams of its tokens")
-        tokenize = content_word_pairs
 
         def tokenizer_ids(text: str) -> list[NDArray[np.intp]]:
-            tokens = tokenize(text)
-            return [np.fromiter(map(lookup, tokens, repeat(unknown)), dtype=np.intp, count=len(tokens))]
+            return [lookup(content_word_pairs(text))]
 
         return tokenizer_ids
     pattern = re.compile(vectorizer.token_pattern)
@@ -87,7 +96,7 @@ def _word_ngram_ids(vectorizer: TfidfVectorizer, offset: int, unknown: int) -> C
     def ids(text: str) -> list[NDArray[np.intp]]:
         tokens = tokens_of(text)
         grams = tokens if high == 1 else tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
-        return [np.fromiter(map(lookup, grams, repeat(unknown)), dtype=np.intp, count=len(grams))]
+        return [lookup(grams)]
 
     return ids
 
@@ -96,7 +105,7 @@ def _char_wb_ngram_ids(
     vectorizer: TfidfVectorizer, offset: int, unknown: int
 ) -> Callable[[str], list[NDArray[np.intp]]]:
     low, high = vectorizer.ngram_range
-    lookup = _shifted_lookup(vectorizer.vocabulary_, offset)
+    lookup = _id_lookup(vectorizer.vocabulary_, offset, unknown)
     cache: dict[str, NDArray[np.intp]] = {}
 
     def word_ids(word: str) -> NDArray[np.intp]:
@@ -107,7 +116,7 @@ def _char_wb_ngram_ids(
             grams.extend(padded[i : i + n] for i in range(length - n + 1))
             if n >= length:
                 break
-        every: NDArray[np.intp] = np.fromiter(map(lookup, grams, repeat(unknown)), dtype=np.intp, count=len(grams))
+        every = lookup(grams)
         found: NDArray[np.intp] = every[every != unknown]
         if len(cache) >= WORD_CACHE_SIZE:
             cache.clear()

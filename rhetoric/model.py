@@ -26,19 +26,33 @@ _FUNCTION_WORDS = frozenset(
 
 
 def content_word_pairs(normalised: str) -> list[str]:
-    """The unordered pairs of content words that stand near each other in a normalised text, once each.
+    """The unordered pairs of content words that stand near each other in a normalised text, once
+    each, in no particular order.
 
     A frame often rests on two words apart rather than on one phrase: "independence" is pride
     said of the country but neutral said of other countries, and "help" is gratitude near
     "sincere" but self-reliance near "need no". Pairs let a linear model see that.
     """
     words = [word for word in _WORD.findall(normalised) if len(word) > 2 and word not in _FUNCTION_WORDS]
-    pairs: set[str] = set()
-    for index, first in enumerate(words):
-        for second in words[index + 1 : index + 1 + PAIR_WINDOW]:
-            if first != second:
-                pairs.add(f"{first}|{second}" if first < second else f"{second}|{first}")
-    return sorted(pairs)
+    return list(
+        {
+            f"{first}|{second}" if first < second else f"{second}|{first}"
+            for distance in range(1, PAIR_WINDOW + 1)
+            for first, second in zip(words, words[distance:], strict=False)
+            if first != second
+        }
+    )
+
+
+def log_count_ratio(features: Any, positive: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """Per feature, the log of how much more often it is present in the positive rows than in the
+    others, each side's presence counts smoothed and scaled to sum to one."""
+    present = sp.csr_matrix(features, dtype=np.float64)
+    present.data = (present.data != 0).astype(np.float64)
+    in_label = np.asarray(present[positive].sum(axis=0)).ravel() + RATIO_SMOOTHING
+    elsewhere = np.asarray(present[~positive].sum(axis=0)).ravel() + RATIO_SMOOTHING
+    ratio: NDArray[np.float64] = np.log(in_label / in_label.sum()) - np.log(elsewhere / elsewhere.sum())
+    return ratio
 
 
 class NaiveBayesLogisticRegression(LogisticRegression):  # type: ignore[misc]
@@ -50,19 +64,12 @@ class NaiveBayesLogisticRegression(LogisticRegression):  # type: ignore[misc]
     fitted model scores unscaled features, and is a plain linear scorer like its parent.
     """
 
-    log_count_ratio_: NDArray[np.float64]
-
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Self:  # noqa: N803 (scikit-learn's name)
         labels = np.unique(y)
         if labels.size != 2:
             raise ValueError(f"NaiveBayesLogisticRegression needs two classes, got {labels.size}")
-        present = sp.csr_matrix(X, dtype=np.float64)
-        present.data = (present.data != 0).astype(np.float64)
-        positive = np.asarray(y) == labels[1]
-        in_label = np.asarray(present[positive].sum(axis=0)).ravel() + RATIO_SMOOTHING
-        elsewhere = np.asarray(present[~positive].sum(axis=0)).ravel() + RATIO_SMOOTHING
-        ratio = np.log(in_label / in_label.sum()) - np.log(elsewhere / elsewhere.sum())
+        ratio = log_count_ratio(X, np.asarray(y) == labels[1])
         super().fit(sp.csr_matrix(X) @ sp.diags(ratio), y, sample_weight=sample_weight)
+        # Not kept apart: a copy of the ratio per label would cost as much memory as coef_ itself.
         self.coef_: NDArray[np.float64] = self.coef_ * ratio
-        self.log_count_ratio_ = ratio
         return self
