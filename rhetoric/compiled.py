@@ -23,10 +23,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from rhetoric.model import content_word_pairs
+from rhetoric.model import PAIR_WINDOW, content_word_pairs, content_words
 
 #: Distinct words whose character n-gram ids are kept; a quote has a few dozen.
 WORD_CACHE_SIZE = 200_000
+#: Content-word counts whose pair positions are kept; a quote has a few dozen words.
+PAIR_CACHE_LENGTH = 512
 #: 1 + log(count) for the counts a quote usually has, looked up instead of computed.
 _SUBLINEAR_TF = np.log(np.maximum(np.arange(256, dtype=np.float64), 1.0)) + 1.0
 
@@ -77,17 +79,9 @@ def _id_lookup(vocabulary: dict[str, int], offset: int, unknown: int) -> Callabl
 
 def _word_ngram_ids(vectorizer: TfidfVectorizer, offset: int, unknown: int) -> Callable[[str], list[NDArray[np.intp]]]:
     low, high = vectorizer.ngram_range
-    if (low, high) not in ((1, 1), (1, 2)) or vectorizer.stop_words is not None:
-        raise UnsupportedPipelineError(f"word n-grams {vectorizer.ngram_range} with stop words")
+    if (low, high) not in ((1, 1), (1, 2)) or vectorizer.stop_words is not None or vectorizer.tokenizer is not None:
+        raise UnsupportedPipelineError(f"word n-grams {vectorizer.ngram_range} with stop words or a tokenizer")
     lookup = _id_lookup(vectorizer.vocabulary_, offset, unknown)
-    if vectorizer.tokenizer is not None:
-        if vectorizer.tokenizer is not content_word_pairs or high != 1:
-            raise UnsupportedPipelineError("a tokenizer other than content_word_pairs, or n-grams of its tokens")
-
-        def tokenizer_ids(text: str) -> list[NDArray[np.intp]]:
-            return [lookup(content_word_pairs(text))]
-
-        return tokenizer_ids
     pattern = re.compile(vectorizer.token_pattern)
     if pattern.groups > 1:
         raise UnsupportedPipelineError("token pattern with several groups")
@@ -97,6 +91,55 @@ def _word_ngram_ids(vectorizer: TfidfVectorizer, offset: int, unknown: int) -> C
         tokens = tokens_of(text)
         grams = tokens if high == 1 else tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
         return [lookup(grams)]
+
+    return ids
+
+
+def _word_pair_ids(vectorizer: TfidfVectorizer, offset: int) -> Callable[[str], list[NDArray[np.intp]]]:
+    """Ids of the word pairs of a text, as content_word_pairs and the fitted vocabulary give them.
+
+    Forming a quote's hundred or so pair strings in Python costs more than scoring it, so pairs
+    are formed as numbers: each word of the vocabulary's pairs gets its rank in alphabetical order,
+    so that "a|b" (a < b) is the key rank(a) * size + rank(b), and the keys of a text's pairs
+    within the window are found in the sorted keys of the vocabulary at once.
+    """
+    if vectorizer.tokenizer is not content_word_pairs or vectorizer.ngram_range != (1, 1):
+        raise UnsupportedPipelineError("a tokenizer other than content_word_pairs, or n-grams of its tokens")
+    terms = [(term.split("|"), index) for term, index in vectorizer.vocabulary_.items()]
+    rank = {word: i for i, word in enumerate(sorted({word for words, _ in terms for word in words}))}
+    size = len(rank)
+    keys = np.array([rank[first] * size + rank[second] for (first, second), _ in terms], dtype=np.int64)
+    order = np.argsort(keys)
+    sorted_keys = keys[order]
+    ids_by_key = np.array([index for _, index in terms], dtype=np.intp)[order] + offset
+    window_of: dict[int, tuple[NDArray[np.intp], NDArray[np.intp]]] = {}
+
+    def window(length: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        """Positions (i, j) of every two content words with 0 < j - i <= PAIR_WINDOW."""
+        found = window_of.get(length)
+        if found is None:
+            starts = [np.arange(length - distance) for distance in range(1, min(PAIR_WINDOW, length - 1) + 1)]
+            found = (
+                np.concatenate(starts),
+                np.concatenate([start + distance for distance, start in enumerate(starts, 1)]),
+            )
+            if length <= PAIR_CACHE_LENGTH:
+                window_of[length] = found
+        return found
+
+    get = rank.get
+    none = np.zeros(0, dtype=np.intp)
+
+    def ids(text: str) -> list[NDArray[np.intp]]:
+        ranks = np.fromiter(map(get, content_words(text), repeat(-1)), dtype=np.int64)
+        if ranks.size < 2 or not sorted_keys.size:
+            return [none]
+        first, second = window(ranks.size)
+        a, b = ranks[first], ranks[second]
+        known = (a >= 0) & (b >= 0) & (a != b)
+        pair_keys = np.unique(np.minimum(a, b)[known] * size + np.maximum(a, b)[known])
+        at = np.minimum(np.searchsorted(sorted_keys, pair_keys), sorted_keys.size - 1)
+        return [ids_by_key[at[sorted_keys[at] == pair_keys]]]
 
     return ids
 
@@ -142,8 +185,11 @@ def _block(vectorizer: Any, offset: int, unknown: int) -> _Block:
     if vectorizer.norm != "l2" or not vectorizer.use_idf or vectorizer.binary or vectorizer.lowercase is not True:
         raise UnsupportedPipelineError("TF-IDF without l2 norm and idf, or binary")
     if vectorizer.analyzer == "word":
-        kind = "ngram" if vectorizer.tokenizer is None else "pair"
-        return _Block(_word_ngram_ids(vectorizer, offset, unknown), len(vectorizer.vocabulary_), kind, per_word=False)
+        if vectorizer.tokenizer is not None:
+            return _Block(_word_pair_ids(vectorizer, offset), len(vectorizer.vocabulary_), "pair", per_word=False)
+        return _Block(
+            _word_ngram_ids(vectorizer, offset, unknown), len(vectorizer.vocabulary_), "ngram", per_word=False
+        )
     if vectorizer.analyzer == "char_wb":
         return _Block(
             _char_wb_ngram_ids(vectorizer, offset, unknown), len(vectorizer.vocabulary_), "word", per_word=True

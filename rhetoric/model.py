@@ -25,6 +25,11 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+def content_words(normalised: str) -> list[str]:
+    """The words of a normalised text that word pairs are made of, in text order."""
+    return [word for word in _WORD.findall(normalised) if len(word) > 2 and word not in _FUNCTION_WORDS]
+
+
 def content_word_pairs(normalised: str) -> list[str]:
     """The unordered pairs of content words that stand near each other in a normalised text, once
     each, in no particular order.
@@ -33,7 +38,7 @@ def content_word_pairs(normalised: str) -> list[str]:
     said of the country but neutral said of other countries, and "help" is gratitude near
     "sincere" but self-reliance near "need no". Pairs let a linear model see that.
     """
-    words = [word for word in _WORD.findall(normalised) if len(word) > 2 and word not in _FUNCTION_WORDS]
+    words = content_words(normalised)
     return list(
         {
             f"{first}|{second}" if first < second else f"{second}|{first}"

@@ -84,6 +84,7 @@ def test_compiled_scores_equal_the_pipeline_on_repeated_vocabulary(
         "provocation" * 300,
         "a" * 10_000,
         "\U0001f600" * 50,
+        "we thank our friends for their sincere help, but we rely on our own efforts " * 80,
     ],
     ids=[
         "empty",
@@ -96,6 +97,7 @@ def test_compiled_scores_equal_the_pipeline_on_repeated_vocabulary(
         "glued",
         "long",
         "emoji",
+        "more-words-than-the-pair-cache",
     ],
 )
 def test_compiled_scores_equal_the_pipeline_on_edge_cases(
