@@ -12,7 +12,8 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise, repeat
+from itertools import count, pairwise, repeat
+from operator import itemgetter, methodcaller
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ from rhetoric.model import PAIR_WINDOW, content_word_pairs, content_words
 
 #: Distinct words whose character n-gram ids are kept; a quote has a few dozen.
 WORD_CACHE_SIZE = 200_000
-#: Content-word counts whose pair positions are kept; a quote has a few dozen words.
+#: Content-word counts up to which pair positions are precomputed; a quote has a few dozen words.
 PAIR_CACHE_LENGTH = 512
 #: 1 + log(count) for the counts a quote usually has, looked up instead of computed.
 _SUBLINEAR_TF = np.log(np.maximum(np.arange(256, dtype=np.float64), 1.0)) + 1.0
@@ -105,27 +106,31 @@ def _word_pair_ids(vectorizer: TfidfVectorizer, offset: int) -> Callable[[str], 
     """
     if vectorizer.tokenizer is not content_word_pairs or vectorizer.ngram_range != (1, 1):
         raise UnsupportedPipelineError("a tokenizer other than content_word_pairs, or n-grams of its tokens")
-    terms = [(term.split("|"), index) for term, index in vectorizer.vocabulary_.items()]
-    rank = {word: i for i, word in enumerate(sorted({word for words, _ in terms for word in words}))}
+    vocabulary = vectorizer.vocabulary_
+    # map() keeps these passes over a vocabulary of ~100,000 pairs in C: they add to the cold start.
+    halves = list(map(methodcaller("split", "|"), vocabulary))
+    firsts, seconds = list(map(itemgetter(0), halves)), list(map(itemgetter(1), halves))
+    rank = dict(zip(sorted(set(firsts) | set(seconds)), count(), strict=False))
     size = len(rank)
-    keys = np.array([rank[first] * size + rank[second] for (first, second), _ in terms], dtype=np.int64)
+    keys = np.fromiter(map(rank.__getitem__, firsts), dtype=np.int64, count=len(firsts)) * size
+    keys += np.fromiter(map(rank.__getitem__, seconds), dtype=np.int64, count=len(seconds))
     order = np.argsort(keys)
     sorted_keys = keys[order]
-    ids_by_key = np.array([index for _, index in terms], dtype=np.intp)[order] + offset
-    window_of: dict[int, tuple[NDArray[np.intp], NDArray[np.intp]]] = {}
+    ids_by_key = np.fromiter(vocabulary.values(), dtype=np.intp, count=len(vocabulary))[order] + offset
+    # Every (i, j) with 0 < j - i <= PAIR_WINDOW and j < PAIR_CACHE_LENGTH, ordered by j, so that
+    # the positions of a text of n content words are the first ends[n] of them.
+    by_end = [(i, j) for j in range(PAIR_CACHE_LENGTH) for i in range(max(0, j - PAIR_WINDOW), j)]
+    all_firsts = np.array([i for i, _ in by_end], dtype=np.intp)
+    all_seconds = np.array([j for _, j in by_end], dtype=np.intp)
+    ends = np.searchsorted(all_seconds, np.arange(PAIR_CACHE_LENGTH + 1))
 
     def window(length: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
         """Positions (i, j) of every two content words with 0 < j - i <= PAIR_WINDOW."""
-        found = window_of.get(length)
-        if found is None:
-            starts = [np.arange(length - distance) for distance in range(1, min(PAIR_WINDOW, length - 1) + 1)]
-            found = (
-                np.concatenate(starts),
-                np.concatenate([start + distance for distance, start in enumerate(starts, 1)]),
-            )
-            if length <= PAIR_CACHE_LENGTH:
-                window_of[length] = found
-        return found
+        if length <= PAIR_CACHE_LENGTH:
+            end = ends[length]
+            return all_firsts[:end], all_seconds[:end]
+        starts = [np.arange(length - distance) for distance in range(1, PAIR_WINDOW + 1)]
+        return np.concatenate(starts), np.concatenate([start + distance for distance, start in enumerate(starts, 1)])
 
     get = rank.get
     none = np.zeros(0, dtype=np.intp)
