@@ -10,10 +10,10 @@ word boundary (char_wb), so the n-gram ids of each distinct word are computed on
 
 import math
 import re
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import count, pairwise, repeat
-from operator import itemgetter, methodcaller
 from typing import Any
 
 import numpy as np
@@ -107,13 +107,23 @@ def _word_pair_ids(vectorizer: TfidfVectorizer, offset: int) -> Callable[[str], 
     if vectorizer.tokenizer is not content_word_pairs or vectorizer.ngram_range != (1, 1):
         raise UnsupportedPipelineError("a tokenizer other than content_word_pairs, or n-grams of its tokens")
     vocabulary = vectorizer.vocabulary_
-    # map() keeps these passes over a vocabulary of ~100,000 pairs in C: they add to the cold start.
-    halves = list(map(methodcaller("split", "|"), vocabulary))
-    firsts, seconds = list(map(itemgetter(0), halves)), list(map(itemgetter(1), halves))
-    rank = dict(zip(sorted(set(firsts) | set(seconds)), count(), strict=False))
+    # One pass that keeps no per-pair Python object: the halves are coded in order of first
+    # sight, and the codes mapped to alphabetical ranks after. Lists of ~100,000 split strings
+    # would leave tens of megabytes of freed small objects in the worker.
+    code_of: dict[str, int] = {}
+    codes = array("q")
+    code = code_of.setdefault
+    for term in vocabulary:
+        first, second = term.split("|")
+        codes.append(code(first, len(code_of)))
+        codes.append(code(second, len(code_of)))
+    words = sorted(code_of)
+    rank = dict(zip(words, count(), strict=False))
     size = len(rank)
-    keys = np.fromiter(map(rank.__getitem__, firsts), dtype=np.int64, count=len(firsts)) * size
-    keys += np.fromiter(map(rank.__getitem__, seconds), dtype=np.int64, count=len(seconds))
+    rank_of_code = np.empty(size, dtype=np.int64)
+    rank_of_code[[code_of[word] for word in words]] = np.arange(size)
+    halves = rank_of_code[np.frombuffer(codes, dtype=np.int64)].reshape(-1, 2)
+    keys = halves[:, 0] * size + halves[:, 1]
     order = np.argsort(keys)
     sorted_keys = keys[order]
     ids_by_key = np.fromiter(vocabulary.values(), dtype=np.intp, count=len(vocabulary))[order] + offset
